@@ -15,7 +15,9 @@
 //! - [`apply_mask`] and [`MaskSource`]: masking, piece by piece;
 //! - [`Utf8Validator`]: incremental, fail-fast UTF-8 validation;
 //! - [`CloseCode`] / [`CloseFrame`]: close codes and Close payloads;
-//! - [`FrameDecoder`]: bytes to payload chunks, unmasked in place, with limits.
+//! - [`FrameDecoder`]: bytes to payload chunks, unmasked in place, with limits;
+//! - [`handshake`]: the opening handshake, client and server, HTTP/1.1 and
+//!   extended CONNECT (RFC 8441 / RFC 9220).
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 #![deny(unsafe_code)]
@@ -30,6 +32,7 @@ pub mod close;
 pub mod decode;
 pub mod error;
 pub mod frame;
+pub mod handshake;
 #[allow(unsafe_code)]
 pub mod mask;
 pub mod utf8;
@@ -38,5 +41,6 @@ pub use close::{CloseCode, CloseFrame};
 pub use decode::{Decode, Decoded, FrameDecoder};
 pub use error::{BufferTooSmall, ProtocolError, UsageError};
 pub use frame::{FrameHeader, HeaderRules, Opcode, Role};
+pub use handshake::{accept_key, HandshakeError, Negotiated};
 pub use mask::{apply_mask, MaskSource};
 pub use utf8::{Utf8Error, Utf8Validator};

@@ -1,0 +1,498 @@
+//! HTTP/1.1 head parsing (RFC 9112): zero-copy, no allocation, incremental.
+//!
+//! The parser works in two steps. [`HeadScanner`] finds the end of the head
+//! (the empty line) in a buffer that grows between calls; it keeps its scan
+//! position, so a head that trickles in one byte at a time is examined once
+//! in total (linear time; [`HeadScanner::scanned`] counts the bytes). Once
+//! the head is complete, [`parse_request_head`] or [`parse_response_head`]
+//! splits it into the start line and header fields, borrowed from the
+//! buffer, into a caller-supplied `&mut [Header]`.
+//!
+//! # Policy
+//! - **Line endings**: every line must end with CRLF. A bare LF (allowed as
+//!   a MAY by RFC 9112 §2.2) is rejected with [`HandshakeError::BareLineFeed`]
+//!   (400): browsers and WebSocket clients always send CRLF, and accepting
+//!   both invites disagreement with proxies in front of the server. A bare
+//!   LF still ends a line for finding the end of the head, so a head written
+//!   with bare LFs is answered at once rather than waited on.
+//! - **Obsolete line folding** (a header line starting with SP or HTAB) is
+//!   rejected with [`HandshakeError::ObsFold`] (400), as RFC 9112 §5.2 allows.
+//! - **Leading empty lines** before the start line are not skipped: an empty
+//!   first line ends the head at once and is rejected as an invalid start line.
+//! - **Characters**: method and header names are `token`s (RFC 9110 §5.6.2);
+//!   the request target is visible ASCII (`%x21-7E`); header values are HTAB,
+//!   SP, VCHAR and obs-text (`%x80-FF`), with leading and trailing SP/HTAB
+//!   trimmed; no space is allowed between a header name and its colon. The
+//!   version is `HTTP/1.` and one digit.
+//! - **Limits** ([`Limits`], defaults 8 KiB and 64 fields): a head longer
+//!   than `max_head_len` or with more fields than `max_headers` (or than the
+//!   caller's array holds) fails with [`HandshakeError::HeadTooLarge`] or
+//!   [`HandshakeError::TooManyHeaders`], both answered with 431.
+
+use memchr::memchr;
+
+use super::error::HandshakeError;
+use super::Status;
+
+/// Default limit on the size of a head, terminating empty line included.
+pub const DEFAULT_MAX_HEAD_LEN: usize = 8 * 1024;
+/// Default limit on the number of header fields.
+pub const DEFAULT_MAX_HEADERS: usize = 64;
+
+/// Size and count limits for an HTTP head. Exceeding either is answered with 431.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Limits {
+    /// Largest head, in bytes, including the terminating empty line.
+    pub max_head_len: usize,
+    /// Largest number of header fields.
+    pub max_headers: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_head_len: DEFAULT_MAX_HEAD_LEN, max_headers: DEFAULT_MAX_HEADERS }
+    }
+}
+
+/// One header field, borrowed from the input buffer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Header<'a> {
+    /// The field name as sent (compare it with [`Header::is`], names are case-insensitive).
+    pub name: &'a str,
+    /// The field value, without leading and trailing whitespace.
+    pub value: &'a [u8],
+}
+
+/// An empty header, to initialise the array the parser fills.
+pub const EMPTY_HEADER: Header<'static> = Header { name: "", value: b"" };
+
+impl<'a> Header<'a> {
+    /// A header from a name and a value.
+    pub const fn new(name: &'a str, value: &'a [u8]) -> Self {
+        Self { name, value }
+    }
+
+    /// Whether this header's name is `name`, ignoring ASCII case.
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+}
+
+impl<'a> From<(&'a str, &'a [u8])> for Header<'a> {
+    fn from((name, value): (&'a str, &'a [u8])) -> Self {
+        Self { name, value }
+    }
+}
+
+/// Finds the end of an HTTP head in a buffer that grows between calls.
+///
+/// Pass the whole buffer received so far on every call (the same bytes
+/// again, with more at the end). The scanner remembers where it stopped, so
+/// the total work is linear in the head size however the bytes arrive.
+///
+/// ```
+/// use wsmachine::handshake::http::HeadScanner;
+/// let head = b"GET / HTTP/1.1\r\nHost: a\r\n\r\nframes";
+/// let mut s = HeadScanner::new();
+/// for n in 0..27 {
+///     assert_eq!(s.find_end(&head[..n], 8192), Ok(None));
+/// }
+/// assert_eq!(s.find_end(&head[..], 8192), Ok(Some(27)));
+/// assert_eq!(s.scanned(), 27);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HeadScanner {
+    pos: usize,
+    line_start: usize,
+    end: Option<usize>,
+    scanned: usize,
+}
+
+impl HeadScanner {
+    /// A scanner at the start of a head.
+    pub const fn new() -> Self {
+        Self { pos: 0, line_start: 0, end: None, scanned: 0 }
+    }
+
+    /// The total number of bytes examined so far (each byte once).
+    pub const fn scanned(&self) -> usize {
+        self.scanned
+    }
+
+    /// The length of the head (up to and including the LF of its empty
+    /// line), `Ok(None)` if it is not complete yet, or
+    /// [`HandshakeError::HeadTooLarge`] once `max_head_len` bytes hold no end.
+    pub fn find_end(&mut self, buf: &[u8], max_head_len: usize) -> Result<Option<usize>, HandshakeError> {
+        if let Some(end) = self.end {
+            if end <= buf.len() {
+                return Ok(Some(end));
+            }
+        }
+        if self.pos > buf.len() || self.end.is_some() {
+            // The caller passed a shorter buffer than before: start over.
+            self.pos = 0;
+            self.line_start = 0;
+            self.end = None;
+        }
+        let limit = buf.len().min(max_head_len);
+        while self.pos < limit {
+            let window = buf.get(self.pos..limit).unwrap_or_default();
+            match memchr(b'\n', window) {
+                Some(i) => {
+                    let lf = self.pos + i;
+                    self.scanned += i + 1;
+                    self.pos = lf + 1;
+                    let line_len = lf - self.line_start;
+                    if line_len == 0 || (line_len == 1 && buf.get(self.line_start) == Some(&b'\r')) {
+                        self.end = Some(lf + 1);
+                        return Ok(Some(lf + 1));
+                    }
+                    self.line_start = lf + 1;
+                }
+                None => {
+                    self.scanned += window.len();
+                    self.pos = limit;
+                }
+            }
+        }
+        if buf.len() >= max_head_len {
+            Err(HandshakeError::HeadTooLarge)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// The start line of a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RequestLine<'a> {
+    /// The method, a token (e.g. `GET`).
+    pub method: &'a str,
+    /// The request target (e.g. `/chat?room=1`).
+    pub target: &'a str,
+    /// The minor version: 1 for `HTTP/1.1`.
+    pub minor_version: u8,
+}
+
+/// The start line of a response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StatusLine<'a> {
+    /// The minor version: 1 for `HTTP/1.1`.
+    pub minor_version: u8,
+    /// The status code, three digits.
+    pub status: u16,
+    /// The reason phrase (may be empty).
+    pub reason: &'a [u8],
+}
+
+/// A parsed request head: start line and header fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestHead<'r> {
+    /// The request line.
+    pub line: RequestLine<'r>,
+    /// The header fields, in order.
+    pub headers: &'r [Header<'r>],
+}
+
+/// A parsed response head: status line and header fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ResponseHead<'r> {
+    /// The status line.
+    pub line: StatusLine<'r>,
+    /// The header fields, in order.
+    pub headers: &'r [Header<'r>],
+}
+
+/// `tchar` of RFC 9110 §5.6.2.
+pub(crate) const fn is_tchar(b: u8) -> bool {
+    matches!(b,
+        b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9'
+        | b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~')
+}
+
+/// A non-empty token.
+pub(crate) fn is_token(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
+}
+
+const fn is_value_char(b: u8) -> bool {
+    b == b'\t' || (b >= 0x20 && b != 0x7f)
+}
+
+/// Splits a complete head into lines without their CRLF; the final empty line is not yielded.
+struct Lines<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Lines<'a> {
+    fn next_line(&mut self) -> Result<Option<&'a [u8]>, HandshakeError> {
+        let Some(lf) = memchr(b'\n', self.rest) else {
+            return Err(HandshakeError::InvalidHeaderField);
+        };
+        let (line, rest) = self.rest.split_at(lf);
+        self.rest = rest.get(1..).unwrap_or_default();
+        let Some((&b'\r', line)) = line.split_last() else {
+            return Err(HandshakeError::BareLineFeed);
+        };
+        if memchr(b'\r', line).is_some() {
+            return Err(HandshakeError::InvalidHeaderField);
+        }
+        Ok(if line.is_empty() { None } else { Some(line) })
+    }
+}
+
+fn as_str(b: &[u8]) -> &str {
+    // Only called on bytes already checked to be ASCII.
+    core::str::from_utf8(b).unwrap_or_default()
+}
+
+fn parse_version(v: &[u8]) -> Option<u8> {
+    match v {
+        [b'H', b'T', b'T', b'P', b'/', b'1', b'.', d @ b'0'..=b'9'] => Some(d - b'0'),
+        _ => None,
+    }
+}
+
+fn parse_request_line(line: &[u8]) -> Result<RequestLine<'_>, HandshakeError> {
+    const E: HandshakeError = HandshakeError::InvalidRequestLine;
+    let sp = memchr(b' ', line).ok_or(E)?;
+    let method = &line[..sp];
+    let rest = &line[sp + 1..];
+    if !is_token(method) || rest.len() < 10 {
+        return Err(E);
+    }
+    let (target, version) = rest.split_at(rest.len() - 9);
+    let (&b' ', version) = version.split_first().ok_or(E)? else {
+        return Err(E);
+    };
+    let minor_version = parse_version(version).ok_or(E)?;
+    if target.is_empty() || !target.iter().all(|&b| (0x21..0x7f).contains(&b)) {
+        return Err(E);
+    }
+    Ok(RequestLine { method: as_str(method), target: as_str(target), minor_version })
+}
+
+fn parse_status_line(line: &[u8]) -> Result<StatusLine<'_>, HandshakeError> {
+    const E: HandshakeError = HandshakeError::InvalidStatusLine;
+    let (Some(version), Some(b' '), Some(code)) = (line.get(..8), line.get(8), line.get(9..12)) else {
+        return Err(E);
+    };
+    let minor_version = parse_version(version).ok_or(E)?;
+    let mut status = 0u16;
+    for &d in code {
+        if !d.is_ascii_digit() {
+            return Err(E);
+        }
+        status = status * 10 + u16::from(d - b'0');
+    }
+    let reason = match line.get(12..) {
+        None | Some([]) => &[][..],
+        Some([b' ', reason @ ..]) if reason.iter().all(|&b| is_value_char(b)) => reason,
+        Some(_) => return Err(E),
+    };
+    Ok(StatusLine { minor_version, status, reason })
+}
+
+fn parse_header_line(line: &[u8]) -> Result<Header<'_>, HandshakeError> {
+    if matches!(line.first(), Some(b' ' | b'\t')) {
+        return Err(HandshakeError::ObsFold);
+    }
+    let colon = memchr(b':', line).ok_or(HandshakeError::InvalidHeaderField)?;
+    let name = &line[..colon];
+    if !is_token(name) {
+        return Err(HandshakeError::InvalidHeaderField);
+    }
+    let value = trim_ows(&line[colon + 1..]);
+    if !value.iter().all(|&b| is_value_char(b)) {
+        return Err(HandshakeError::InvalidHeaderField);
+    }
+    Ok(Header { name: as_str(name), value })
+}
+
+/// Strips leading and trailing SP and HTAB.
+pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
+fn parse_fields<'r>(
+    lines: &mut Lines<'r>,
+    headers: &'r mut [Header<'r>],
+    max_headers: usize,
+) -> Result<&'r [Header<'r>], HandshakeError> {
+    let cap = headers.len().min(max_headers);
+    let mut n = 0;
+    while let Some(line) = lines.next_line()? {
+        let h = parse_header_line(line)?;
+        match headers.get_mut(n) {
+            Some(slot) if n < cap => *slot = h,
+            _ => return Err(HandshakeError::TooManyHeaders),
+        }
+        n += 1;
+    }
+    let headers: &'r [Header<'r>] = headers;
+    Ok(headers.get(..n).unwrap_or_default())
+}
+
+/// Parses a complete request head (as delimited by [`HeadScanner`]): the
+/// request line and at most `max_headers` fields into `headers`.
+///
+/// ```
+/// use wsmachine::handshake::http::{parse_request_head, EMPTY_HEADER};
+/// let mut headers = [EMPTY_HEADER; 4];
+/// let head = parse_request_head(b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n", &mut headers, 64).unwrap();
+/// assert_eq!((head.line.method, head.line.target), ("GET", "/x"));
+/// assert_eq!(head.headers[0].value, b"a");
+/// ```
+pub fn parse_request_head<'r>(
+    head: &'r [u8],
+    headers: &'r mut [Header<'r>],
+    max_headers: usize,
+) -> Result<RequestHead<'r>, HandshakeError> {
+    let mut lines = Lines { rest: head };
+    let line = lines.next_line()?.ok_or(HandshakeError::InvalidRequestLine)?;
+    let line = parse_request_line(line)?;
+    let headers = parse_fields(&mut lines, headers, max_headers)?;
+    Ok(RequestHead { line, headers })
+}
+
+/// Parses a complete response head: the status line and at most
+/// `max_headers` fields into `headers`.
+pub fn parse_response_head<'r>(
+    head: &'r [u8],
+    headers: &'r mut [Header<'r>],
+    max_headers: usize,
+) -> Result<ResponseHead<'r>, HandshakeError> {
+    let mut lines = Lines { rest: head };
+    let line = lines.next_line()?.ok_or(HandshakeError::InvalidStatusLine)?;
+    let line = parse_status_line(line)?;
+    let headers = parse_fields(&mut lines, headers, max_headers)?;
+    Ok(ResponseHead { line, headers })
+}
+
+/// An incremental head parser: a [`HeadScanner`] plus [`Limits`].
+///
+/// ```
+/// use wsmachine::handshake::{http::{HeadParser, EMPTY_HEADER}, Status};
+/// let wire = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x00";
+/// let mut p = HeadParser::default();
+/// let mut headers = [EMPTY_HEADER; 8];
+/// assert!(matches!(p.parse_response(&wire[..10], &mut headers), Ok(Status::Partial)));
+/// let mut headers = [EMPTY_HEADER; 8];
+/// let Ok(Status::Complete((head, used))) = p.parse_response(wire, &mut headers) else { panic!() };
+/// assert_eq!((head.line.status, &wire[used..]), (101, &b"\x81\x00"[..]));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HeadParser {
+    scanner: HeadScanner,
+    limits: Limits,
+}
+
+impl HeadParser {
+    /// A parser with the given limits.
+    pub const fn new(limits: Limits) -> Self {
+        Self { scanner: HeadScanner::new(), limits }
+    }
+
+    /// The limits in force.
+    pub const fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Bytes examined so far while looking for the end of the head.
+    pub const fn scanned(&self) -> usize {
+        self.scanner.scanned()
+    }
+
+    /// Parses a request head from the bytes received so far. On success,
+    /// the `usize` is the head length: `buf[len..]` is not part of the head.
+    pub fn parse_request<'r>(
+        &mut self,
+        buf: &'r [u8],
+        headers: &'r mut [Header<'r>],
+    ) -> Result<Status<(RequestHead<'r>, usize)>, HandshakeError> {
+        let Some(end) = self.scanner.find_end(buf, self.limits.max_head_len)? else {
+            return Ok(Status::Partial);
+        };
+        let head = parse_request_head(&buf[..end], headers, self.limits.max_headers)?;
+        Ok(Status::Complete((head, end)))
+    }
+
+    /// Parses a response head from the bytes received so far. On success,
+    /// the `usize` is the head length: `buf[len..]` is not part of the head.
+    pub fn parse_response<'r>(
+        &mut self,
+        buf: &'r [u8],
+        headers: &'r mut [Header<'r>],
+    ) -> Result<Status<(ResponseHead<'r>, usize)>, HandshakeError> {
+        let Some(end) = self.scanner.find_end(buf, self.limits.max_head_len)? else {
+            return Ok(Status::Partial);
+        };
+        let head = parse_response_head(&buf[..end], headers, self.limits.max_headers)?;
+        Ok(Status::Complete((head, end)))
+    }
+}
+
+/// Iterates over the elements of a comma-separated list header (`#rule`,
+/// RFC 9110 §5.6.1), across every header named `name`, trimmed, skipping
+/// empty elements. Not for headers whose elements may contain quoted commas.
+#[derive(Clone, Debug)]
+pub struct ListElements<'r> {
+    headers: core::slice::Iter<'r, Header<'r>>,
+    name: &'r str,
+    current: &'r [u8],
+}
+
+impl<'r> ListElements<'r> {
+    /// The elements of every `name` header in `headers`.
+    pub fn new(headers: &'r [Header<'r>], name: &'r str) -> Self {
+        Self { headers: headers.iter(), name, current: &[] }
+    }
+}
+
+impl<'r> Iterator for ListElements<'r> {
+    type Item = &'r [u8];
+
+    fn next(&mut self) -> Option<&'r [u8]> {
+        loop {
+            if self.current.is_empty() {
+                let name = self.name;
+                self.current = self.headers.by_ref().find(|h| h.is(name))?.value;
+                continue;
+            }
+            let (elem, rest) = match memchr(b',', self.current) {
+                Some(i) => (&self.current[..i], &self.current[i + 1..]),
+                None => (self.current, &[][..]),
+            };
+            self.current = rest;
+            let elem = trim_ows(elem);
+            if !elem.is_empty() {
+                return Some(elem);
+            }
+        }
+    }
+}
+
+/// Whether a list header `name` contains `token`, ignoring ASCII case.
+pub fn has_token(headers: &[Header<'_>], name: &str, token: &str) -> bool {
+    headers
+        .iter()
+        .filter(|h| h.is(name))
+        .flat_map(|h| h.value.split(|&b| b == b','))
+        .any(|e| trim_ows(e).eq_ignore_ascii_case(token.as_bytes()))
+}
+
+/// The value of the only `name` header: `Ok(None)` if absent, `Err(())` if repeated.
+pub(crate) fn single<'r>(headers: &[Header<'r>], name: &str) -> Result<Option<&'r [u8]>, ()> {
+    let mut it = headers.iter().filter(|h| h.is(name));
+    let first = it.next().map(|h| h.value);
+    if it.next().is_some() {
+        return Err(());
+    }
+    Ok(first)
+}

@@ -1,0 +1,238 @@
+//! The opening handshake (RFC 6455 §4, RFC 8441, RFC 9220) as pure functions.
+//!
+//! - [`accept_key`]: `Sec-WebSocket-Accept` from `Sec-WebSocket-Key`;
+//! - [`http`]: our HTTP/1.1 head parser (zero-copy, incremental, with limits);
+//! - [`client`]: build the request, check the response;
+//! - [`server`]: check the request, write `101` or an error response;
+//! - [`extensions`]: the `Sec-WebSocket-Extensions` grammar;
+//! - [`h2`]: extended CONNECT over HTTP/2 and HTTP/3.
+//!
+//! Nothing here allocates, reads a clock or draws random numbers: the
+//! caller supplies the key bytes, the header arrays and the output buffers.
+//! A completed handshake gives a [`Negotiated`] (role, subprotocol,
+//! extensions) and the number of input bytes the head used; whatever
+//! follows in the buffer already belongs to the frame layer.
+
+pub mod client;
+pub mod error;
+pub mod extensions;
+pub mod h2;
+pub mod http;
+pub mod server;
+
+pub use error::HandshakeError;
+pub use http::{Header, Limits, EMPTY_HEADER};
+
+use crate::error::BufferTooSmall;
+use crate::frame::Role;
+use extensions::Extensions;
+
+/// The GUID appended to the key (RFC 6455 §1.3).
+pub const GUID: &[u8] = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+/// The result of feeding bytes to an incremental parser: not enough yet, or done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status<T> {
+    /// The head is not complete: read more bytes and call again with the whole buffer.
+    Partial,
+    /// The head is complete.
+    Complete(T),
+}
+
+impl<T> Status<T> {
+    /// The completed value, if any.
+    pub fn complete(self) -> Option<T> {
+        match self {
+            Self::Partial => None,
+            Self::Complete(t) => Some(t),
+        }
+    }
+}
+
+/// `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` (as sent, in base64):
+/// base64(SHA-1(key + GUID)), computed on the stack.
+///
+/// ```
+/// use wsmachine::handshake::accept_key;
+/// // RFC 6455 §1.3
+/// assert_eq!(&accept_key(b"dGhlIHNhbXBsZSBub25jZQ=="), b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+/// ```
+pub fn accept_key(key: &[u8]) -> [u8; 28] {
+    use base64::Engine;
+    let mut sha = sha1_smol::Sha1::new();
+    sha.update(key);
+    sha.update(GUID);
+    let digest = sha.digest().bytes();
+    let mut out = [0u8; 28];
+    // 20 bytes always encode to exactly 28 characters.
+    let _ = base64::engine::general_purpose::STANDARD.encode_slice(digest, &mut out);
+    out
+}
+
+/// base64 of the 16 key bytes: the `Sec-WebSocket-Key` value.
+pub fn encode_key(key: &[u8; 16]) -> [u8; 24] {
+    use base64::Engine;
+    let mut out = [0u8; 24];
+    let _ = base64::engine::general_purpose::STANDARD.encode_slice(key, &mut out);
+    out
+}
+
+/// What a completed handshake agreed: the hand-off to the connection.
+#[derive(Clone, Debug)]
+pub struct Negotiated<'r> {
+    /// Which end this endpoint is.
+    pub role: Role,
+    /// The agreed subprotocol, if any.
+    pub protocol: Option<&'r str>,
+    extensions: Extensions<'r>,
+}
+
+impl<'r> Negotiated<'r> {
+    /// Negotiated parameters from their parts. `extensions` is a
+    /// `Sec-WebSocket-Extensions` value (e.g. from [`server::Accept`]).
+    pub fn new(role: Role, protocol: Option<&'r str>, extensions: Option<&'r str>) -> Self {
+        Self { role, protocol, extensions: Extensions::from_value(extensions.map(str::as_bytes)) }
+    }
+
+    pub(crate) fn from_headers(role: Role, protocol: Option<&'r str>, headers: &'r [Header<'r>]) -> Self {
+        Self { role, protocol, extensions: Extensions::from_headers(headers) }
+    }
+
+    /// The agreed extensions, in order.
+    pub fn extensions(&self) -> Extensions<'r> {
+        self.extensions.clone()
+    }
+}
+
+/// The elements of every `Sec-WebSocket-Protocol` header, in order, as strings.
+/// Validated when the request is accepted (every element a token).
+pub fn protocols<'r>(headers: &'r [Header<'r>]) -> impl Iterator<Item = &'r str> + Clone + 'r {
+    http::ListElements::new(headers, "sec-websocket-protocol").filter_map(|e| core::str::from_utf8(e).ok())
+}
+
+pub(crate) fn validate_protocols(headers: &[Header<'_>]) -> Result<(), HandshakeError> {
+    if http::ListElements::new(headers, "sec-websocket-protocol").all(http::is_token) {
+        Ok(())
+    } else {
+        Err(HandshakeError::InvalidProtocolHeader)
+    }
+}
+
+/// The first of `supported` (the server's order of preference) that the client offered.
+pub(crate) fn choose_protocol<'c>(headers: &[Header<'_>], supported: &[&'c str]) -> Option<&'c str> {
+    supported.iter().copied().find(|s| protocols(headers).any(|p| p == *s))
+}
+
+/// Which origins a server accepts (RFC 6455 §10.2).
+///
+/// Browsers always send `Origin` on a WebSocket request; non-browser
+/// clients (curl, libraries, native apps) often do not, and can put any
+/// value there. The check defends browser users against cross-site
+/// WebSocket hijacking; it is not authentication.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OriginPolicy<'c> {
+    /// Exact origins accepted, e.g. `"https://example.com"` (compared ASCII case-insensitively).
+    pub allowed: &'c [&'c str],
+    /// Accept a request without `Origin` (a non-browser client).
+    pub allow_missing: bool,
+}
+
+impl OriginPolicy<'_> {
+    /// Checks an `Origin` value: [`HandshakeError::OriginNotAllowed`] or
+    /// [`HandshakeError::MissingOrigin`] (both 403) on refusal.
+    pub fn check(&self, origin: Option<&[u8]>) -> Result<(), HandshakeError> {
+        match origin {
+            None if self.allow_missing => Ok(()),
+            None => Err(HandshakeError::MissingOrigin),
+            Some(o) if self.allowed.iter().any(|a| a.as_bytes().eq_ignore_ascii_case(o)) => Ok(()),
+            Some(_) => Err(HandshakeError::OriginNotAllowed),
+        }
+    }
+}
+
+/// Where bytes are written: a fixed slice (counting what would not fit) or a `Vec`.
+pub(crate) trait Sink {
+    fn put(&mut self, b: &[u8]);
+
+    fn put_u(&mut self, mut n: u64) {
+        let mut buf = [0u8; 20];
+        let mut i = buf.len();
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.put(&buf[i..]);
+    }
+
+    fn header(&mut self, name: &str, value: &[u8]) {
+        self.put(name.as_bytes());
+        self.put(b": ");
+        self.put(value);
+        self.put(b"\r\n");
+    }
+}
+
+/// A writer into a caller's slice that keeps counting past its end.
+#[derive(Debug)]
+pub(crate) struct Out<'b> {
+    buf: &'b mut [u8],
+    len: usize,
+}
+
+impl<'b> Out<'b> {
+    pub(crate) fn new(buf: &'b mut [u8]) -> Self {
+        Self { buf, len: 0 }
+    }
+
+    pub(crate) fn finish(self) -> Result<usize, BufferTooSmall> {
+        if self.len <= self.buf.len() {
+            Ok(self.len)
+        } else {
+            Err(BufferTooSmall { needed: self.len })
+        }
+    }
+}
+
+impl Sink for Out<'_> {
+    fn put(&mut self, b: &[u8]) {
+        let end = self.len.saturating_add(b.len());
+        if let Some(dst) = self.buf.get_mut(self.len..end) {
+            dst.copy_from_slice(b);
+        }
+        self.len = end;
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Sink for alloc::vec::Vec<u8> {
+    fn put(&mut self, b: &[u8]) {
+        self.extend_from_slice(b);
+    }
+}
+
+/// The reason phrase for a status code (empty for unknown codes).
+pub const fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        101 => "Switching Protocols",
+        200 => "OK",
+        301 => "Moved Permanently",
+        302 => "Found",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        426 => "Upgrade Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "",
+    }
+}
