@@ -135,26 +135,21 @@ impl HeadScanner {
             self.end = None;
         }
         let limit = buf.len().min(max_head_len);
-        while self.pos < limit {
-            let window = buf.get(self.pos..limit).unwrap_or_default();
-            match memchr(b'\n', window) {
-                Some(i) => {
-                    let lf = self.pos + i;
-                    self.scanned += i + 1;
-                    self.pos = lf + 1;
-                    let line_len = lf - self.line_start;
-                    if line_len == 0 || (line_len == 1 && buf.get(self.line_start) == Some(&b'\r')) {
-                        self.end = Some(lf + 1);
-                        return Ok(Some(lf + 1));
-                    }
-                    self.line_start = lf + 1;
-                }
-                None => {
-                    self.scanned += window.len();
-                    self.pos = limit;
-                }
+        let base = self.pos;
+        let window = buf.get(base..limit).unwrap_or_default();
+        for i in memchr::memchr_iter(b'\n', window) {
+            let lf = base + i;
+            let line_len = lf - self.line_start;
+            if line_len == 0 || (line_len == 1 && buf.get(self.line_start) == Some(&b'\r')) {
+                self.scanned += i + 1;
+                self.pos = lf + 1;
+                self.end = Some(lf + 1);
+                return Ok(Some(lf + 1));
             }
+            self.line_start = lf + 1;
         }
+        self.scanned += window.len();
+        self.pos = base + window.len();
         if buf.len() >= max_head_len {
             Err(HandshakeError::HeadTooLarge)
         } else {
@@ -219,26 +214,53 @@ const fn is_value_char(b: u8) -> bool {
     b == b'\t' || (b >= 0x20 && b != 0x7f)
 }
 
-/// Splits a complete head into lines without their CRLF; the final empty line is not yielded.
-struct Lines<'a> {
-    rest: &'a [u8],
+const fn table(value: bool) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = if value { is_value_char(i as u8) } else { is_tchar(i as u8) };
+        i += 1;
+    }
+    t
 }
 
-impl<'a> Lines<'a> {
-    fn next_line(&mut self) -> Result<Option<&'a [u8]>, HandshakeError> {
-        let Some(lf) = memchr(b'\n', self.rest) else {
-            return Err(HandshakeError::InvalidHeaderField);
-        };
-        let (line, rest) = self.rest.split_at(lf);
-        self.rest = rest.get(1..).unwrap_or_default();
-        let Some((&b'\r', line)) = line.split_last() else {
-            return Err(HandshakeError::BareLineFeed);
-        };
-        if memchr(b'\r', line).is_some() {
-            return Err(HandshakeError::InvalidHeaderField);
+/// `tchar` as a table.
+static TCHAR: [bool; 256] = table(false);
+/// Field-value characters (HTAB, SP, VCHAR, obs-text) as a table.
+static VALUE: [bool; 256] = table(true);
+
+/// The length of the run of field-value characters at the start of `s`.
+/// Eight bytes at a time while they hold no control character and no DEL
+/// (a word test that is exact about presence), then byte by byte.
+fn value_len(s: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(Ok(chunk)) = s.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        let x = u64::from_le_bytes(chunk);
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        let y = x ^ (ONES * 0x7f);
+        let del = y.wrapping_sub(ONES) & !y & HIGH;
+        if below_space | del != 0 {
+            break;
         }
-        Ok(if line.is_empty() { None } else { Some(line) })
+        i += 8;
     }
+    let tail = s.get(i..).unwrap_or_default();
+    i + tail.iter().position(|&b| !VALUE[usize::from(b)]).unwrap_or(tail.len())
+}
+
+/// Splits off the start line (without its CRLF) from a complete head.
+fn start_line(head: &[u8], e: HandshakeError) -> Result<(&[u8], &[u8]), HandshakeError> {
+    let lf = memchr(b'\n', head).ok_or(e)?;
+    let (line, rest) = head.split_at(lf);
+    let Some((&b'\r', line)) = line.split_last() else {
+        return Err(if line.is_empty() { e } else { HandshakeError::BareLineFeed });
+    };
+    if line.is_empty() {
+        return Err(e);
+    }
+    Ok((line, rest.get(1..).unwrap_or_default()))
 }
 
 fn as_str(b: &[u8]) -> &str {
@@ -258,7 +280,7 @@ fn parse_request_line(line: &[u8]) -> Result<RequestLine<'_>, HandshakeError> {
     let sp = memchr(b' ', line).ok_or(E)?;
     let method = &line[..sp];
     let rest = &line[sp + 1..];
-    if !is_token(method) || rest.len() < 10 {
+    if !method.iter().all(|&b| TCHAR[usize::from(b)]) || method.is_empty() || rest.len() < 10 {
         return Err(E);
     }
     let (target, version) = rest.split_at(rest.len() - 9);
@@ -293,22 +315,6 @@ fn parse_status_line(line: &[u8]) -> Result<StatusLine<'_>, HandshakeError> {
     Ok(StatusLine { minor_version, status, reason })
 }
 
-fn parse_header_line(line: &[u8]) -> Result<Header<'_>, HandshakeError> {
-    if matches!(line.first(), Some(b' ' | b'\t')) {
-        return Err(HandshakeError::ObsFold);
-    }
-    let colon = memchr(b':', line).ok_or(HandshakeError::InvalidHeaderField)?;
-    let name = &line[..colon];
-    if !is_token(name) {
-        return Err(HandshakeError::InvalidHeaderField);
-    }
-    let value = trim_ows(&line[colon + 1..]);
-    if !value.iter().all(|&b| is_value_char(b)) {
-        return Err(HandshakeError::InvalidHeaderField);
-    }
-    Ok(Header { name: as_str(name), value })
-}
-
 /// Strips leading and trailing SP and HTAB.
 pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
     while let [b' ' | b'\t', rest @ ..] = s {
@@ -320,18 +326,41 @@ pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
     s
 }
 
+/// Parses header lines up to the empty line, one pass over the bytes.
 fn parse_fields<'r>(
-    lines: &mut Lines<'r>,
+    mut rest: &'r [u8],
     headers: &'r mut [Header<'r>],
     max_headers: usize,
 ) -> Result<&'r [Header<'r>], HandshakeError> {
+    use HandshakeError as E;
     let cap = headers.len().min(max_headers);
     let mut n = 0;
-    while let Some(line) = lines.next_line()? {
-        let h = parse_header_line(line)?;
+    loop {
+        match rest {
+            [b'\r', b'\n', ..] => break,
+            [] | [b'\r', ..] => return Err(E::InvalidHeaderField),
+            [b'\n', ..] => return Err(E::BareLineFeed),
+            [b' ' | b'\t', ..] => return Err(E::ObsFold),
+            _ => {}
+        }
+        let name_len = rest.iter().position(|&b| !TCHAR[usize::from(b)]).unwrap_or(rest.len());
+        if name_len == 0 || rest.get(name_len) != Some(&b':') {
+            return Err(E::InvalidHeaderField);
+        }
+        let (name, after) = rest.split_at(name_len);
+        let after = after.get(1..).unwrap_or_default();
+        let ows = after.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(after.len());
+        let after = after.get(ows..).unwrap_or_default();
+        let value_len = value_len(after);
+        let (value, after) = after.split_at(value_len);
+        rest = match after {
+            [b'\r', b'\n', rest @ ..] => rest,
+            [b'\n', ..] => return Err(E::BareLineFeed),
+            _ => return Err(E::InvalidHeaderField),
+        };
         match headers.get_mut(n) {
-            Some(slot) if n < cap => *slot = h,
-            _ => return Err(HandshakeError::TooManyHeaders),
+            Some(slot) if n < cap => *slot = Header { name: as_str(name), value: trim_ows(value) },
+            _ => return Err(E::TooManyHeaders),
         }
         n += 1;
     }
@@ -354,10 +383,9 @@ pub fn parse_request_head<'r>(
     headers: &'r mut [Header<'r>],
     max_headers: usize,
 ) -> Result<RequestHead<'r>, HandshakeError> {
-    let mut lines = Lines { rest: head };
-    let line = lines.next_line()?.ok_or(HandshakeError::InvalidRequestLine)?;
+    let (line, rest) = start_line(head, HandshakeError::InvalidRequestLine)?;
     let line = parse_request_line(line)?;
-    let headers = parse_fields(&mut lines, headers, max_headers)?;
+    let headers = parse_fields(rest, headers, max_headers)?;
     Ok(RequestHead { line, headers })
 }
 
@@ -368,10 +396,9 @@ pub fn parse_response_head<'r>(
     headers: &'r mut [Header<'r>],
     max_headers: usize,
 ) -> Result<ResponseHead<'r>, HandshakeError> {
-    let mut lines = Lines { rest: head };
-    let line = lines.next_line()?.ok_or(HandshakeError::InvalidStatusLine)?;
+    let (line, rest) = start_line(head, HandshakeError::InvalidStatusLine)?;
     let line = parse_status_line(line)?;
-    let headers = parse_fields(&mut lines, headers, max_headers)?;
+    let headers = parse_fields(rest, headers, max_headers)?;
     Ok(ResponseHead { line, headers })
 }
 
@@ -476,6 +503,11 @@ impl<'r> Iterator for ListElements<'r> {
             }
         }
     }
+}
+
+/// Whether one comma-separated list value contains `token`, ignoring ASCII case.
+pub(crate) fn list_has_token(value: &[u8], token: &[u8]) -> bool {
+    value.split(|&b| b == b',').any(|e| trim_ows(e).eq_ignore_ascii_case(token))
 }
 
 /// Whether a list header `name` contains `token`, ignoring ASCII case.

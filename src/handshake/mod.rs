@@ -110,8 +110,13 @@ pub fn protocols<'r>(headers: &'r [Header<'r>]) -> impl Iterator<Item = &'r str>
     http::ListElements::new(headers, "sec-websocket-protocol").filter_map(|e| core::str::from_utf8(e).ok())
 }
 
+/// Whether every element of one `Sec-WebSocket-Protocol` value is a token.
+pub(crate) fn protocol_list_is_valid(value: &[u8]) -> bool {
+    value.split(|&b| b == b',').map(http::trim_ows).all(|e| e.is_empty() || http::is_token(e))
+}
+
 pub(crate) fn validate_protocols(headers: &[Header<'_>]) -> Result<(), HandshakeError> {
-    if http::ListElements::new(headers, "sec-websocket-protocol").all(http::is_token) {
+    if headers.iter().filter(|h| h.is("sec-websocket-protocol")).all(|h| protocol_list_is_valid(h.value)) {
         Ok(())
     } else {
         Err(HandshakeError::InvalidProtocolHeader)

@@ -91,34 +91,66 @@ impl<'r> Request<'r> {
         ServerHandshake::default().parse(buf, headers)
     }
 
-    /// Checks a parsed request head (RFC 6455 §4.2.1).
+    /// Checks a parsed request head (RFC 6455 §4.2.1), in one pass over the fields.
     pub fn check(head: http::RequestHead<'r>) -> Result<Self, HandshakeError> {
         use HandshakeError as E;
-        let h = head.headers;
         if head.line.method != "GET" {
             return Err(E::MethodNotGet);
         }
         if head.line.minor_version < 1 {
             return Err(E::UnsupportedHttpVersion);
         }
-        let host = http::single(h, "host").map_err(|()| E::DuplicateHost)?.ok_or(E::MissingHost)?;
-        if !http::has_token(h, "upgrade", "websocket") {
+        let h = head.headers;
+        let (mut host, mut key, mut version, mut origin) = (Seen::None, Seen::None, Seen::None, Seen::None);
+        let (mut upgrade, mut connection, mut protocols_ok, mut extensions_ok) = (false, false, true, true);
+        for f in h {
+            let name = f.name.as_bytes();
+            let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
+            match name.len() {
+                4 if is("host") => host.see(f.value),
+                6 if is("origin") => origin.see(f.value),
+                7 if is("upgrade") => upgrade |= http::list_has_token(f.value, b"websocket"),
+                10 if is("connection") => connection |= http::list_has_token(f.value, b"upgrade"),
+                17 if is("sec-websocket-key") => key.see(f.value),
+                21 if is("sec-websocket-version") => version.see(f.value),
+                22 if is("sec-websocket-protocol") => protocols_ok &= super::protocol_list_is_valid(f.value),
+                24 if is("sec-websocket-extensions") => {
+                    extensions_ok &= super::extensions::validate(f.value).is_ok();
+                }
+                _ => {}
+            }
+        }
+        let host = match host {
+            Seen::None => return Err(E::MissingHost),
+            Seen::Many => return Err(E::DuplicateHost),
+            Seen::One(v) => v,
+        };
+        if !upgrade {
             return Err(E::MissingUpgrade);
         }
-        if !http::has_token(h, "connection", "upgrade") {
+        if !connection {
             return Err(E::MissingConnectionUpgrade);
         }
-        match http::single(h, "sec-websocket-version") {
-            Ok(Some(b"13")) => {}
-            _ => return Err(E::UnsupportedVersion),
+        if version != Seen::One(b"13") {
+            return Err(E::UnsupportedVersion);
         }
-        let key = http::single(h, "sec-websocket-key").map_err(|()| E::DuplicateKey)?.ok_or(E::MissingKey)?;
-        if !key_is_valid(key) {
-            return Err(E::InvalidKey);
+        let key = match key {
+            Seen::None => return Err(E::MissingKey),
+            Seen::Many => return Err(E::DuplicateKey),
+            Seen::One(v) if key_is_valid(v) => v,
+            Seen::One(_) => return Err(E::InvalidKey),
+        };
+        if !protocols_ok {
+            return Err(E::InvalidProtocolHeader);
         }
-        super::validate_protocols(h)?;
-        super::extensions::validate_headers(h)?;
-        let origin = http::single(h, "origin").map_err(|()| E::DuplicateOrigin)?;
+        if !extensions_ok {
+            return Err(E::InvalidExtensionsHeader);
+        }
+        let origin = match origin {
+            Seen::None => None,
+            Seen::One(v) => Some(v),
+            Seen::Many => return Err(E::DuplicateOrigin),
+        };
         Ok(Self { target: head.line.target, host, key, origin, headers: h })
     }
 
@@ -167,6 +199,23 @@ impl<'r> Request<'r> {
     /// The elements of a list-valued header, across repeated headers.
     pub fn list(&self, name: &'r str) -> ListElements<'r> {
         ListElements::new(self.headers, name)
+    }
+}
+
+/// How often a single-valued header was seen.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Seen<'r> {
+    None,
+    One(&'r [u8]),
+    Many,
+}
+
+impl<'r> Seen<'r> {
+    fn see(&mut self, v: &'r [u8]) {
+        *self = match self {
+            Seen::None => Seen::One(v),
+            _ => Seen::Many,
+        };
     }
 }
 

@@ -1,0 +1,153 @@
+//! Server handshake: parse a ~500-byte Chromium request and write the 101
+//! response. Side by side: our parser and writer, `httparse` with the same
+//! accept computation and a hand-written response, and `tungstenite::accept`
+//! over an in-memory stream. Allocations per handshake are counted once and
+//! printed before the timings.
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::io::{Cursor, Read, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use wsmachine::handshake::server::{self, Accept, Request};
+use wsmachine::handshake::{accept_key, EMPTY_HEADER};
+
+struct Counting;
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded unchanged to the system allocator.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const CHROMIUM: &[u8] = b"GET /chat HTTP/1.1\r\n\
+Host: localhost:8080\r\n\
+Connection: Upgrade\r\n\
+Pragma: no-cache\r\n\
+Cache-Control: no-cache\r\n\
+User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36\r\n\
+Upgrade: websocket\r\n\
+Origin: http://localhost:8080\r\n\
+Sec-WebSocket-Version: 13\r\n\
+Accept-Encoding: gzip, deflate, br, zstd\r\n\
+Accept-Language: en-US,en;q=0.9\r\n\
+Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\
+\r\n";
+
+fn ours(rx: &[u8], tx: &mut [u8; 256]) -> usize {
+    let mut headers = [EMPTY_HEADER; 32];
+    let Ok(wsmachine::handshake::Status::Complete((req, used))) = Request::parse(rx, &mut headers) else {
+        panic!("request rejected")
+    };
+    let n = server::accept(&req, &Accept::default(), tx).expect("room");
+    used + n
+}
+
+fn with_httparse(rx: &[u8], tx: &mut [u8; 256]) -> usize {
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut req = httparse::Request::new(&mut headers);
+    let Ok(httparse::Status::Complete(used)) = req.parse(rx) else { panic!("request rejected") };
+    let key = req.headers.iter().find(|h| h.name.eq_ignore_ascii_case("sec-websocket-key")).expect("key").value;
+    let accept = accept_key(key);
+    let parts: [&[u8]; 3] = [
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ",
+        &accept,
+        b"\r\n\r\n",
+    ];
+    let mut n = 0;
+    for p in parts {
+        tx[n..n + p.len()].copy_from_slice(p);
+        n += p.len();
+    }
+    used + n
+}
+
+/// An in-memory stream: reads from the request, writes into a `Vec`.
+struct Memory {
+    rx: Cursor<&'static [u8]>,
+    tx: Vec<u8>,
+}
+
+impl Read for Memory {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.rx.read(buf)
+    }
+}
+
+impl Write for Memory {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.tx.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn with_tungstenite(rx: &'static [u8]) -> usize {
+    let ws = tungstenite::accept(Memory { rx: Cursor::new(rx), tx: Vec::new() }).expect("accepted");
+    ws.get_ref().tx.len()
+}
+
+fn allocations(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    f();
+    ALLOCATIONS.load(Ordering::Relaxed) - before
+}
+
+fn handshake(c: &mut Criterion) {
+    let mut tx = [0u8; 256];
+    assert_eq!(ours(CHROMIUM, &mut tx), with_httparse(CHROMIUM, &mut tx));
+    eprintln!(
+        "request {} bytes; allocations per handshake: wsmachine {}, httparse {}, tungstenite {}",
+        CHROMIUM.len(),
+        allocations(|| {
+            black_box(ours(CHROMIUM, &mut tx));
+        }),
+        allocations(|| {
+            black_box(with_httparse(CHROMIUM, &mut tx));
+        }),
+        allocations(|| {
+            black_box(with_tungstenite(CHROMIUM));
+        }),
+    );
+
+    let mut group = c.benchmark_group("handshake");
+    group.bench_function("wsmachine", |b| b.iter(|| ours(black_box(CHROMIUM), &mut tx)));
+    group.bench_function("httparse+accept_key", |b| b.iter(|| with_httparse(black_box(CHROMIUM), &mut tx)));
+    group.bench_function("tungstenite::accept", |b| b.iter(|| with_tungstenite(black_box(CHROMIUM))));
+    group.finish();
+}
+
+criterion_group!(benches, handshake);
+
+fn phases(c: &mut Criterion) {
+    use wsmachine::handshake::http::{parse_request_head, HeadScanner};
+    let mut group = c.benchmark_group("phase");
+    group.bench_function("scan", |b| b.iter(|| HeadScanner::new().find_end(black_box(CHROMIUM), 8192)));
+    group.bench_function("parse_head", |b| {
+        b.iter(|| {
+            let mut headers = [EMPTY_HEADER; 32];
+            parse_request_head(black_box(CHROMIUM), &mut headers, 64).map(|h| h.headers.len())
+        })
+    });
+    group.bench_function("check", |b| {
+        let mut headers = [EMPTY_HEADER; 32];
+        let head = parse_request_head(CHROMIUM, &mut headers, 64).unwrap();
+        b.iter(|| Request::check(black_box(head)).map(|r| r.key.len()))
+    });
+    group.bench_function("accept_key", |b| b.iter(|| accept_key(black_box(b"dGhlIHNhbXBsZSBub25jZQ=="))));
+    group.finish();
+}
+
+criterion_group!(phase_benches, phases);
+criterion_main!(benches, phase_benches);
