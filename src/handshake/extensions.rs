@@ -115,11 +115,9 @@ fn skip_ows(s: &[u8], mut i: usize) -> usize {
     i
 }
 
-fn token_end(s: &[u8], mut i: usize) -> usize {
-    while s.get(i).is_some_and(|&b| is_tchar(b)) {
-        i += 1;
-    }
-    i
+fn token_end(s: &[u8], i: usize) -> usize {
+    let rest = s.get(i..).unwrap_or_default();
+    i + rest.iter().position(|&b| !is_tchar(b)).unwrap_or(rest.len())
 }
 
 fn ascii(b: &[u8]) -> &str {

@@ -219,10 +219,18 @@ impl<'r> Seen<'r> {
     }
 }
 
+/// Whether `key` is the canonical base64 of exactly 16 bytes: 22 alphabet
+/// characters (the last one carrying only 2 bits, so one of `AQgw`) and `==`.
 fn key_is_valid(key: &[u8]) -> bool {
-    use base64::Engine;
-    let mut out = [0u8; 18];
-    key.len() == 24 && matches!(base64::engine::general_purpose::STANDARD.decode_slice(key, &mut out), Ok(16))
+    const fn b64(b: u8) -> bool {
+        b.is_ascii_alphanumeric() || b == b'+' || b == b'/'
+    }
+    match key {
+        [body @ .., last, b'=', b'='] if body.len() == 21 => {
+            body.iter().all(|&b| b64(b)) && matches!(last, b'A' | b'Q' | b'g' | b'w')
+        }
+        _ => false,
+    }
 }
 
 /// What the server agrees to: the chosen subprotocol and extensions, and
