@@ -116,7 +116,7 @@ fn three_ways_with(head: &[u8], limits: Limits) -> Result<Summary, HandshakeErro
         }
     }
     assert_eq!(bytewise.as_ref(), Some(&whole), "byte by byte");
-    assert!(hs.scanned() <= head.len(), "each byte examined at most once");
+    assert!(hs.scanned() <= head.len(), "each byte examined at most once when fed byte by byte");
     // With frame bytes after the head.
     let mut wire = head.to_vec();
     wire.extend_from_slice(FRAME);

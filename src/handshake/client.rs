@@ -192,7 +192,8 @@ impl<'r> Rejection<'r> {
 }
 
 impl<'c> ClientHandshake<'c> {
-    /// Bytes examined so far while looking for the end of the head.
+    /// Bytes examined so far while looking for the end of the head (see
+    /// [`HeadParser::scanned`]: linear in the input however it arrives).
     pub const fn scanned(&self) -> usize {
         self.parser.scanned()
     }
@@ -204,10 +205,7 @@ impl<'c> ClientHandshake<'c> {
         &mut self,
         buf: &'r [u8],
         headers: &'r mut [Header<'r>],
-    ) -> Result<Status<(Response<'r>, usize)>, HandshakeError>
-    where
-        'c: 'r,
-    {
+    ) -> Result<Status<(Response<'r>, usize)>, HandshakeError> {
         let Status::Complete((head, used)) = self.parser.parse_response(buf, headers)? else {
             return Ok(Status::Partial);
         };

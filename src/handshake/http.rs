@@ -48,6 +48,12 @@ pub struct Limits {
     pub max_headers: usize,
 }
 
+impl Default for HeadParser {
+    fn default() -> Self {
+        Self::new(Limits::default())
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Self { max_head_len: DEFAULT_MAX_HEAD_LEN, max_headers: DEFAULT_MAX_HEADERS }
@@ -112,6 +118,13 @@ impl HeadScanner {
     /// A scanner at the start of a head.
     pub const fn new() -> Self {
         Self { pos: 0, line_start: 0, end: None, scanned: 0 }
+    }
+
+    /// Records an end found by other means (the whole-head fast path).
+    fn found(&mut self, end: usize) {
+        self.pos = end;
+        self.line_start = end;
+        self.end = Some(end);
     }
 
     /// The total number of bytes examined so far (each byte once).
@@ -326,16 +339,23 @@ pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
     s
 }
 
-/// Parses header lines up to the empty line, one pass over the bytes.
-fn parse_fields<'r>(
+/// Parses header lines up to the empty line, one pass over the bytes;
+/// returns how many fields were stored in `headers`.
+fn fill_fields<'r>(
     mut rest: &'r [u8],
-    headers: &'r mut [Header<'r>],
+    headers: &mut [Header<'r>],
     max_headers: usize,
-) -> Result<&'r [Header<'r>], HandshakeError> {
+) -> Result<usize, HandshakeError> {
     use HandshakeError as E;
     let cap = headers.len().min(max_headers);
     let mut n = 0;
+    // One UTF-8 check for the whole block (usually all ASCII) instead of one
+    // per name; names are then sliced from it (token characters are ASCII,
+    // so on char boundaries). With obs-text in a value, names are converted one by one.
+    let block = rest;
+    let text = core::str::from_utf8(block).ok();
     loop {
+        let offset = block.len() - rest.len();
         match rest {
             [b'\r', b'\n', ..] => break,
             [] | [b'\r', ..] => return Err(E::InvalidHeaderField),
@@ -359,13 +379,43 @@ fn parse_fields<'r>(
             _ => return Err(E::InvalidHeaderField),
         };
         match headers.get_mut(n) {
-            Some(slot) if n < cap => *slot = Header { name: as_str(name), value: trim_ows(value) },
+            Some(slot) if n < cap => {
+                let name = match text.and_then(|t| t.get(offset..offset + name.len())) {
+                    Some(name) => name,
+                    None => as_str(name),
+                };
+                *slot = Header { name, value: trim_ows(value) };
+            }
             _ => return Err(E::TooManyHeaders),
         }
         n += 1;
     }
+    Ok(n)
+}
+
+fn first<'r>(headers: &'r mut [Header<'r>], n: usize) -> &'r [Header<'r>] {
     let headers: &'r [Header<'r>] = headers;
-    Ok(headers.get(..n).unwrap_or_default())
+    headers.get(..n).unwrap_or_default()
+}
+
+fn request_parts<'r>(
+    head: &'r [u8],
+    headers: &mut [Header<'r>],
+    max_headers: usize,
+) -> Result<(RequestLine<'r>, usize), HandshakeError> {
+    let (line, rest) = start_line(head, HandshakeError::InvalidRequestLine)?;
+    let line = parse_request_line(line)?;
+    Ok((line, fill_fields(rest, headers, max_headers)?))
+}
+
+fn response_parts<'r>(
+    head: &'r [u8],
+    headers: &mut [Header<'r>],
+    max_headers: usize,
+) -> Result<(StatusLine<'r>, usize), HandshakeError> {
+    let (line, rest) = start_line(head, HandshakeError::InvalidStatusLine)?;
+    let line = parse_status_line(line)?;
+    Ok((line, fill_fields(rest, headers, max_headers)?))
 }
 
 /// Parses a complete request head (as delimited by [`HeadScanner`]): the
@@ -383,10 +433,8 @@ pub fn parse_request_head<'r>(
     headers: &'r mut [Header<'r>],
     max_headers: usize,
 ) -> Result<RequestHead<'r>, HandshakeError> {
-    let (line, rest) = start_line(head, HandshakeError::InvalidRequestLine)?;
-    let line = parse_request_line(line)?;
-    let headers = parse_fields(rest, headers, max_headers)?;
-    Ok(RequestHead { line, headers })
+    let (line, n) = request_parts(head, headers, max_headers)?;
+    Ok(RequestHead { line, headers: first(headers, n) })
 }
 
 /// Parses a complete response head: the status line and at most
@@ -396,10 +444,8 @@ pub fn parse_response_head<'r>(
     headers: &'r mut [Header<'r>],
     max_headers: usize,
 ) -> Result<ResponseHead<'r>, HandshakeError> {
-    let (line, rest) = start_line(head, HandshakeError::InvalidStatusLine)?;
-    let line = parse_status_line(line)?;
-    let headers = parse_fields(rest, headers, max_headers)?;
-    Ok(ResponseHead { line, headers })
+    let (line, n) = response_parts(head, headers, max_headers)?;
+    Ok(ResponseHead { line, headers: first(headers, n) })
 }
 
 /// An incremental head parser: a [`HeadScanner`] plus [`Limits`].
@@ -414,16 +460,17 @@ pub fn parse_response_head<'r>(
 /// let Ok(Status::Complete((head, used))) = p.parse_response(wire, &mut headers) else { panic!() };
 /// assert_eq!((head.line.status, &wire[used..]), (101, &b"\x81\x00"[..]));
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HeadParser {
     scanner: HeadScanner,
     limits: Limits,
+    tried_whole: bool,
 }
 
 impl HeadParser {
     /// A parser with the given limits.
     pub const fn new(limits: Limits) -> Self {
-        Self { scanner: HeadScanner::new(), limits }
+        Self { scanner: HeadScanner::new(), limits, tried_whole: false }
     }
 
     /// The limits in force.
@@ -431,7 +478,9 @@ impl HeadParser {
         self.limits
     }
 
-    /// Bytes examined so far while looking for the end of the head.
+    /// Bytes examined so far while looking for the end of the head: at most
+    /// twice the input (the first call's bytes may be searched once by the
+    /// whole-head fast path and once by the scanner), however it arrives.
     pub const fn scanned(&self) -> usize {
         self.scanner.scanned()
     }
@@ -443,11 +492,33 @@ impl HeadParser {
         buf: &'r [u8],
         headers: &'r mut [Header<'r>],
     ) -> Result<Status<(RequestHead<'r>, usize)>, HandshakeError> {
+        if let Some(end) = self.whole_head_end(buf) {
+            if let Ok((line, n)) = request_parts(&buf[..end], headers, self.limits.max_headers) {
+                self.scanner.found(end);
+                return Ok(Status::Complete((RequestHead { line, headers: first(headers, n) }, end)));
+            }
+        }
         let Some(end) = self.scanner.find_end(buf, self.limits.max_head_len)? else {
             return Ok(Status::Partial);
         };
         let head = parse_request_head(&buf[..end], headers, self.limits.max_headers)?;
         Ok(Status::Complete((head, end)))
+    }
+
+    /// The fast path for a head that arrives whole in the first call: where
+    /// the first CRLF CRLF ends, if within the limit. When the head parses
+    /// up to there, every line before it ends in CRLF, so the scanner would
+    /// have found the same end; otherwise the caller falls back to the
+    /// scanner, which gives the verdict. Tried once, so the total stays linear.
+    fn whole_head_end(&mut self, buf: &[u8]) -> Option<usize> {
+        if self.tried_whole {
+            return None;
+        }
+        self.tried_whole = true;
+        let window = buf.get(..buf.len().min(self.limits.max_head_len)).unwrap_or_default();
+        let end = memchr::memmem::find(window, b"\r\n\r\n").map(|p| p + 4);
+        self.scanner.scanned += end.unwrap_or(window.len());
+        end
     }
 
     /// Parses a response head from the bytes received so far. On success,
@@ -457,6 +528,12 @@ impl HeadParser {
         buf: &'r [u8],
         headers: &'r mut [Header<'r>],
     ) -> Result<Status<(ResponseHead<'r>, usize)>, HandshakeError> {
+        if let Some(end) = self.whole_head_end(buf) {
+            if let Ok((line, n)) = response_parts(&buf[..end], headers, self.limits.max_headers) {
+                self.scanner.found(end);
+                return Ok(Status::Complete((ResponseHead { line, headers: first(headers, n) }, end)));
+            }
+        }
         let Some(end) = self.scanner.find_end(buf, self.limits.max_head_len)? else {
             return Ok(Status::Partial);
         };

@@ -49,7 +49,8 @@ impl ServerHandshake {
         Self { parser: HeadParser::new(limits) }
     }
 
-    /// Bytes examined so far while looking for the end of the head.
+    /// Bytes examined so far while looking for the end of the head (see
+    /// [`HeadParser::scanned`]: linear in the input however it arrives).
     pub const fn scanned(&self) -> usize {
         self.parser.scanned()
     }
