@@ -116,10 +116,11 @@ mod tests {
     #[test]
     fn fast_matches_reference_every_length_offset_alignment() {
         let key = [0x12, 0x34, 0x56, 0x78];
-        let max_len = if cfg!(miri) { 140 } else { 300 };
-        for align in 0..16 {
+        // Miri interprets every byte: it checks fewer cases, still crossing the 64-byte fast path.
+        let (max_len, aligns, offsets) = if cfg!(miri) { (140, 3, 4) } else { (300, 16, 8) };
+        for align in 0..aligns {
             for len in 0..=max_len {
-                for offset in 0..8 {
+                for offset in 0..offsets {
                     let mut a = pattern(align + len);
                     let mut b = a;
                     apply_mask(&mut a[align..align + len], key, offset);
@@ -134,7 +135,7 @@ mod tests {
     #[test]
     fn split_at_every_point_matches_whole() {
         let key = [0xde, 0xad, 0xbe, 0xef];
-        let len = 200;
+        let len = if cfg!(miri) { 80 } else { 200 };
         let mut whole = pattern(len);
         apply_mask(&mut whole[..len], key, 0);
         for split in 0..=len {
