@@ -35,7 +35,7 @@ pub mod mask;
 pub mod utf8;
 
 pub use close::{CloseCode, CloseFrame};
-pub use decode::{Decode, Decoded, FrameDecoder};
+pub use decode::{Decode, Decoded, FrameDecoder, RawDecode, RawOutput};
 pub use error::{BufferTooSmall, ProtocolError, UsageError};
 pub use frame::{FrameHeader, HeaderRules, Opcode, Role};
 pub use mask::{apply_mask, MaskSource};

@@ -58,6 +58,64 @@ pub fn apply_mask(buf: &mut [u8], key: [u8; 4], offset: usize) {
     mask_words(buf, key);
 }
 
+/// Copies `src` into `dst` masked with `key` (`offset` as in [`apply_mask`])
+/// in one pass: how a client writes a payload into its output buffer.
+/// `dst` and `src` must have the same length.
+///
+/// ```
+/// use wsmachine::mask::{apply_mask, copy_masked};
+/// let mut out = [0u8; 5];
+/// copy_masked(&mut out, b"Hello", [0x37, 0xfa, 0x21, 0x3d], 0);
+/// let mut expect = *b"Hello";
+/// apply_mask(&mut expect, [0x37, 0xfa, 0x21, 0x3d], 0);
+/// assert_eq!(out, expect);
+/// ```
+#[inline]
+pub fn copy_masked(dst: &mut [u8], src: &[u8], key: [u8; 4], offset: usize) {
+    assert_eq!(dst.len(), src.len(), "copy_masked: lengths differ");
+    let key = rotate_key(key, offset);
+    #[cfg(all(feature = "std", target_arch = "x86_64", not(miri)))]
+    {
+        if dst.len() >= 64 && !FORCE_PLAIN && std::is_x86_feature_detected!("avx2") {
+            // SAFETY: `copy_masked_avx2` only requires AVX2, which was detected on this CPU just above.
+            unsafe { copy_masked_avx2(dst, src, key) };
+            return;
+        }
+    }
+    copy_masked_words(dst, src, key);
+}
+
+#[inline(always)]
+fn copy_masked_words(dst: &mut [u8], src: &[u8], key: [u8; 4]) {
+    let wide = widen(key);
+    let mut d = dst.chunks_exact_mut(64);
+    let mut s = src.chunks_exact(64);
+    for (dc, sc) in (&mut d).zip(&mut s) {
+        for ((o, i), k) in dc.iter_mut().zip(sc).zip(wide.iter()) {
+            *o = i ^ k;
+        }
+    }
+    for (i, (o, b)) in d.into_remainder().iter_mut().zip(s.remainder()).enumerate() {
+        *o = b ^ key[i & 3];
+    }
+}
+
+#[cfg(all(feature = "std", target_arch = "x86_64", not(miri)))]
+#[target_feature(enable = "avx2")]
+fn copy_masked_avx2(dst: &mut [u8], src: &[u8], key: [u8; 4]) {
+    copy_masked_words(dst, src, key);
+}
+
+/// The key repeated over 64 bytes.
+#[inline(always)]
+fn widen(key: [u8; 4]) -> [u8; 64] {
+    let mut wide = [0u8; 64];
+    for (i, b) in wide.iter_mut().enumerate() {
+        *b = key[i & 3];
+    }
+    wide
+}
+
 /// Set by `--cfg wsmachine_plain_mask` to test the portable path on any machine.
 #[cfg(all(feature = "std", target_arch = "x86_64", not(miri)))]
 const FORCE_PLAIN: bool = cfg!(wsmachine_plain_mask);
@@ -80,10 +138,7 @@ const fn rotate_key(key: [u8; 4], offset: usize) -> [u8; 4] {
 /// turns it into vector XORs (SSE2 on any x86_64, AVX2 in `mask_avx2`).
 #[inline(always)]
 fn mask_words(buf: &mut [u8], key: [u8; 4]) {
-    let mut wide = [0u8; 64];
-    for (i, b) in wide.iter_mut().enumerate() {
-        *b = key[i & 3];
-    }
+    let wide = widen(key);
     let mut chunks = buf.chunks_exact_mut(64);
     for chunk in &mut chunks {
         for (b, k) in chunk.iter_mut().zip(wide.iter()) {
@@ -144,6 +199,21 @@ mod tests {
             apply_mask(a, key, 0);
             apply_mask(b, key, split);
             assert_eq!(parts[..len], whole[..len], "split {split}");
+        }
+    }
+
+    #[test]
+    fn copy_masked_matches_reference() {
+        let max_len = if cfg!(miri) { 130 } else { 300 };
+        for len in 0..=max_len {
+            for offset in 0..4 {
+                let src = pattern(len);
+                let mut dst = [0u8; 400];
+                copy_masked(&mut dst[..len], &src[..len], [9, 8, 7, 6], offset);
+                let mut expect = src;
+                apply_mask_reference(&mut expect[..len], [9, 8, 7, 6], offset);
+                assert_eq!(dst[..len], expect[..len], "len {len} offset {offset}");
+            }
         }
     }
 
