@@ -27,16 +27,22 @@ extern crate alloc;
 extern crate std;
 
 pub mod close;
+pub mod connection;
 pub mod decode;
 pub mod error;
 pub mod frame;
 #[allow(unsafe_code)]
 pub mod mask;
+#[cfg(feature = "alloc")]
+pub mod message;
 pub mod utf8;
 
 pub use close::{CloseCode, CloseFrame};
+pub use connection::{Closure, Config, Connection, Event, Input, MessageKind, NoMask};
 pub use decode::{Decode, Decoded, FrameDecoder, RawDecode, RawOutput};
 pub use error::{BufferTooSmall, ProtocolError, UsageError};
 pub use frame::{FrameHeader, HeaderRules, Opcode, Role};
 pub use mask::{apply_mask, MaskSource};
+#[cfg(feature = "alloc")]
+pub use message::{Message, MessageAssembler};
 pub use utf8::{Utf8Error, Utf8Validator};
