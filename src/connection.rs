@@ -393,13 +393,17 @@ impl<M: MaskSource> Connection<M> {
     }
 
     /// Fails the connection from the caller's side (e.g. a keep-alive
-    /// deadline passed): queues a Close with `error.close_code()` and
-    /// returns the terminal event. Does nothing once the connection has ended.
-    pub fn fail_with(&mut self, error: ProtocolError) -> Option<Event<'static, 'static>> {
+    /// deadline passed): queues a Close with `error.close_code()` and stops
+    /// reading; the next `handle_data` or `handle_eof` call reports
+    /// `Closed(Failed(error))`. Returns `false` (and does nothing) once the
+    /// connection has ended.
+    pub fn fail_with(&mut self, error: ProtocolError) -> bool {
         if self.outcome.is_some() {
-            return None;
+            return false;
         }
-        Some(self.fail(error))
+        self.fail(error);
+        self.outcome_reported = false;
+        true
     }
 
     /// Gives up on the close handshake (its timeout passed): the transport

@@ -35,6 +35,7 @@ pub mod frame;
 pub mod mask;
 #[cfg(feature = "alloc")]
 pub mod message;
+pub mod timer;
 pub mod utf8;
 
 pub use close::{CloseCode, CloseFrame};
@@ -45,4 +46,5 @@ pub use frame::{FrameHeader, HeaderRules, Opcode, Role};
 pub use mask::{apply_mask, MaskSource};
 #[cfg(feature = "alloc")]
 pub use message::{Message, MessageAssembler};
+pub use timer::{Timer, TimerConfig};
 pub use utf8::{Utf8Error, Utf8Validator};
