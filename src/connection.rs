@@ -138,9 +138,9 @@ impl MaskSource for NoMask {
     }
 }
 
-/// A Close we owe the peer, waiting for `poll_transmit`.
+/// The peer's Close, kept to report it.
 #[derive(Clone, Copy, Debug)]
-struct PendingClose {
+struct PeerClose {
     code: CloseCode,
     reason: [u8; MAX_REASON_LEN],
     reason_len: u8,
@@ -174,10 +174,11 @@ pub struct Connection<M = NoMask> {
     pong_payload: [u8; MAX_CONTROL_PAYLOAD],
     ping: Option<u8>,
     ping_payload: [u8; MAX_CONTROL_PAYLOAD],
-    pending_close: Option<PendingClose>,
+    /// The Close we owe (an echo or the one after a failure): code only.
+    pending_close: Option<CloseCode>,
     // Closing.
     sent_close: bool,
-    received_close: Option<PendingClose>,
+    received_close: Option<PeerClose>,
     outcome: Option<Outcome>,
     outcome_reported: bool,
     eof: bool,
@@ -353,7 +354,7 @@ impl<M: MaskSource> Connection<M> {
             }
             _ => {
                 let frame = CloseFrame::parse(payload)?;
-                let mut stored = PendingClose { code: frame.code, reason: [0; MAX_REASON_LEN], reason_len: 0 };
+                let mut stored = PeerClose { code: frame.code, reason: [0; MAX_REASON_LEN], reason_len: 0 };
                 stored.reason[..frame.reason.len()].copy_from_slice(frame.reason.as_bytes());
                 stored.reason_len = frame.reason.len() as u8;
                 self.received_close = Some(stored);
@@ -361,7 +362,7 @@ impl<M: MaskSource> Connection<M> {
                     self.outcome = Some(Outcome::Clean);
                 } else if self.pending_close.is_none() {
                     // Echo the code (RFC 6455 §5.5.1); an empty Close is answered with an empty one.
-                    self.pending_close = Some(PendingClose { reason_len: 0, ..stored });
+                    self.pending_close = Some(frame.code);
                 }
                 Ok(())
             }
@@ -382,8 +383,7 @@ impl<M: MaskSource> Connection<M> {
     /// code (unless ours was sent), report `Closed(Failed)`.
     fn fail(&mut self, error: ProtocolError) -> Event<'static, 'static> {
         if !self.sent_close {
-            self.pending_close =
-                Some(PendingClose { code: error.close_code(), reason: [0; MAX_REASON_LEN], reason_len: 0 });
+            self.pending_close = Some(error.close_code());
         }
         self.pong = None;
         self.ping = None;
@@ -513,8 +513,8 @@ impl<M: MaskSource> Connection<M> {
             let payload = self.ping_payload;
             return Ok(Some(self.write_frame(Opcode::Ping, true, &payload[..len as usize], out)));
         }
-        if let Some(close) = self.pending_close.take() {
-            let n = self.write_close(close.code, &close.reason[..close.reason_len as usize], out);
+        if let Some(code) = self.pending_close.take() {
+            let n = self.write_close(code, b"", out);
             return Ok(Some(n));
         }
         Ok(None)

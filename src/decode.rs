@@ -128,6 +128,7 @@ impl FrameDecoder {
     }
 
     /// The header of the frame whose payload is being read, if any.
+    #[inline]
     pub const fn current_frame(&self) -> Option<&FrameHeader> {
         self.frame.as_ref()
     }
@@ -175,12 +176,14 @@ impl FrameDecoder {
     }
 
     /// The payload of the control frame last returned as [`RawOutput::Control`].
+    #[inline]
     pub fn control_payload(&self) -> &[u8] {
         &self.control[..self.control_len as usize]
     }
 
     /// [`decode_limited`](Self::decode_limited) with positions instead of
     /// borrows, for callers that decode in a loop over one buffer.
+    #[inline]
     pub fn decode_raw(&mut self, buf: &mut [u8], max_chunk: usize) -> Result<RawDecode, ProtocolError> {
         if let Some(e) = self.failed {
             return Err(e);
@@ -238,6 +241,7 @@ impl FrameDecoder {
 
     /// Reads (the rest of) a header from `buf`; returns the bytes used and
     /// the header once complete and checked.
+    #[inline]
     fn read_header(&mut self, buf: &[u8]) -> Result<(usize, Option<FrameHeader>), ProtocolError> {
         let (decoded, used) = if self.header_len == 0 {
             // Fast path: the whole header is usually in the input.

@@ -59,3 +59,10 @@ fn keepalive_pong_clears_the_deadline() {
     assert_eq!(timer.update(&mut server, secs(35)), Some(secs(60)), "only the next ping is due");
     assert_eq!(server.closure(), None);
 }
+
+#[test]
+fn connection_size_stays_small() {
+    // The documented figure: a connection is a few hundred bytes, no heap.
+    let size = core::mem::size_of::<Connection>();
+    assert!(size < 700, "Connection is {size} bytes; update the crate docs");
+}
