@@ -37,6 +37,36 @@ pub struct Decode<'a> {
     pub output: Option<Decoded<'a>>,
 }
 
+/// What [`FrameDecoder::decode_raw`] produced, as positions in its input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RawDecode {
+    /// Bytes of the input consumed.
+    pub consumed: usize,
+    /// `None` when more input is needed.
+    pub output: Option<RawOutput>,
+}
+
+/// A [`Decoded`] item with positions in place of borrows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawOutput {
+    /// A data chunk at `input[start..end]`, unmasked.
+    Data {
+        /// The frame's header.
+        header: FrameHeader,
+        /// Start of the chunk in the input.
+        start: usize,
+        /// End of the chunk in the input.
+        end: usize,
+        /// This chunk ends the frame's payload.
+        frame_fin: bool,
+    },
+    /// A whole control frame; its payload is [`FrameDecoder::control_payload`].
+    Control {
+        /// The frame's header.
+        header: FrameHeader,
+    },
+}
+
 /// Turns a byte stream into frames without allocating.
 ///
 /// Header bytes that arrive in pieces are collected in a 14-byte array;
@@ -50,8 +80,9 @@ pub struct Decode<'a> {
 /// use wsmachine::{Decoded, FrameDecoder, HeaderRules, Role};
 /// let mut dec = FrameDecoder::new(HeaderRules::new(Role::Server, 1 << 20));
 /// let mut wire = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
+/// let len = wire.len();
 /// let d = dec.decode(&mut wire).unwrap();
-/// assert_eq!(d.consumed, wire.len());
+/// assert_eq!(d.consumed, len);
 /// match d.output {
 ///     Some(Decoded::Data { payload, frame_fin, .. }) => assert_eq!((&payload[..], frame_fin), (&b"Hello"[..], true)),
 ///     other => panic!("{other:?}"),
@@ -67,6 +98,7 @@ pub struct FrameDecoder {
     /// Payload bytes of `frame` already read.
     read: u64,
     control: [u8; MAX_CONTROL_PAYLOAD],
+    control_len: u8,
     failed: Option<ProtocolError>,
 }
 
@@ -80,6 +112,7 @@ impl FrameDecoder {
             frame: None,
             read: 0,
             control: [0; MAX_CONTROL_PAYLOAD],
+            control_len: 0,
             failed: None,
         }
     }
@@ -95,6 +128,7 @@ impl FrameDecoder {
     }
 
     /// The header of the frame whose payload is being read, if any.
+    #[inline]
     pub const fn current_frame(&self) -> Option<&FrameHeader> {
         self.frame.as_ref()
     }
@@ -130,6 +164,27 @@ impl FrameDecoder {
     /// Like [`decode`](Self::decode), but a data chunk is at most `max_chunk`
     /// bytes long (a frame with an empty payload still yields its empty chunk).
     pub fn decode_limited<'a>(&'a mut self, buf: &'a mut [u8], max_chunk: usize) -> Result<Decode<'a>, ProtocolError> {
+        let raw = self.decode_raw(buf, max_chunk)?;
+        let output = match raw.output {
+            None => None,
+            Some(RawOutput::Data { header, start, end, frame_fin }) => {
+                Some(Decoded::Data { header, payload: &mut buf[start..end], frame_fin })
+            }
+            Some(RawOutput::Control { header }) => Some(Decoded::Control { header, payload: self.control_payload() }),
+        };
+        Ok(Decode { consumed: raw.consumed, output })
+    }
+
+    /// The payload of the control frame last returned as [`RawOutput::Control`].
+    #[inline]
+    pub fn control_payload(&self) -> &[u8] {
+        &self.control[..self.control_len as usize]
+    }
+
+    /// [`decode_limited`](Self::decode_limited) with positions instead of
+    /// borrows, for callers that decode in a loop over one buffer.
+    #[inline]
+    pub fn decode_raw(&mut self, buf: &mut [u8], max_chunk: usize) -> Result<RawDecode, ProtocolError> {
         if let Some(e) = self.failed {
             return Err(e);
         }
@@ -141,7 +196,7 @@ impl FrameDecoder {
                     consumed = used;
                     h
                 }
-                Ok((used, None)) => return Ok(Decode { consumed: used, output: None }),
+                Ok((used, None)) => return Ok(RawDecode { consumed: used, output: None }),
                 Err(e) => {
                     self.failed = Some(e);
                     return Err(e);
@@ -161,31 +216,32 @@ impl FrameDecoder {
             self.read += take as u64;
             consumed += take;
             if self.read < header.payload_len {
-                return Ok(Decode { consumed, output: None });
+                return Ok(RawDecode { consumed, output: None });
             }
             self.frame = None;
-            let payload = &self.control[..header.payload_len as usize];
-            return Ok(Decode { consumed, output: Some(Decoded::Control { header, payload }) });
+            self.control_len = header.payload_len as u8;
+            return Ok(RawDecode { consumed, output: Some(RawOutput::Control { header }) });
         }
         let take = remaining.min(input.len() as u64).min(max_chunk as u64) as usize;
         if take == 0 && remaining > 0 {
-            return Ok(Decode { consumed, output: None });
+            return Ok(RawDecode { consumed, output: None });
         }
-        let payload = &mut input[..take];
         if let Some(key) = header.mask {
-            apply_mask(payload, key, offset);
+            apply_mask(&mut input[..take], key, offset);
         }
         self.read += take as u64;
+        let start = consumed;
         consumed += take;
         let frame_fin = self.read == header.payload_len;
         if frame_fin {
             self.frame = None;
         }
-        Ok(Decode { consumed, output: Some(Decoded::Data { header, payload, frame_fin }) })
+        Ok(RawDecode { consumed, output: Some(RawOutput::Data { header, start, end: consumed, frame_fin }) })
     }
 
     /// Reads (the rest of) a header from `buf`; returns the bytes used and
     /// the header once complete and checked.
+    #[inline]
     fn read_header(&mut self, buf: &[u8]) -> Result<(usize, Option<FrameHeader>), ProtocolError> {
         let (decoded, used) = if self.header_len == 0 {
             // Fast path: the whole header is usually in the input.

@@ -41,6 +41,7 @@ pub enum Opcode {
 
 impl Opcode {
     /// The opcode for a 4-bit value, `None` for the reserved ones (3-7, 11-15).
+    #[inline]
     pub const fn from_u8(v: u8) -> Option<Self> {
         Some(match v {
             0x0 => Self::Continuation,
@@ -69,7 +70,8 @@ impl Opcode {
 /// assert_eq!((h.opcode, h.fin, h.payload_len, len), (Opcode::Text, true, 5, 6));
 /// assert_eq!(h.mask, Some([0x37, 0xfa, 0x21, 0x3d]));
 /// let mut out = [0u8; 14];
-/// assert_eq!(&out[..h.encode(&mut out)], &wire[..6]);
+/// let n = h.encode(&mut out);
+/// assert_eq!(&out[..n], &wire[..6]);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FrameHeader {
@@ -103,6 +105,7 @@ impl FrameHeader {
     /// reserved opcodes, control frames that are long or not FIN, and 64-bit
     /// lengths with the top bit set. Rules that depend on the connection
     /// (role, extensions, limits) are in [`HeaderRules`].
+    #[inline]
     pub fn decode(buf: &[u8]) -> Result<Option<(Self, usize)>, ProtocolError> {
         let [b0, b1, rest @ ..] = buf else { return Ok(None) };
         let opcode = Opcode::from_u8(b0 & 0x0F).ok_or(ProtocolError::ReservedOpcode(b0 & 0x0F))?;
@@ -147,6 +150,7 @@ impl FrameHeader {
     }
 
     /// The encoded length of this header (2 to 14 bytes), always the minimal form.
+    #[inline]
     pub const fn encoded_len(&self) -> usize {
         let ext = match self.payload_len {
             0..=125 => 0,
@@ -160,6 +164,7 @@ impl FrameHeader {
     ///
     /// `payload_len` must be below 2^63 (checked by a debug assertion; a
     /// larger value cannot come from a slice).
+    #[inline]
     pub fn encode(&self, out: &mut [u8; MAX_HEADER_LEN]) -> usize {
         debug_assert!(self.payload_len >> 63 == 0);
         out[0] = (self.fin as u8) << 7
@@ -228,6 +233,7 @@ impl HeaderRules {
     /// let unmasked = FrameHeader::new(Opcode::Text, 5);
     /// assert_eq!(rules.check(&unmasked), Err(ProtocolError::UnmaskedFrame));
     /// ```
+    #[inline]
     pub fn check(&self, header: &FrameHeader) -> Result<(), ProtocolError> {
         let rsv = (header.rsv1 as u8) << 2 | (header.rsv2 as u8) << 1 | header.rsv3 as u8;
         // RSV1 marks a compressed message: never on control or continuation frames (RFC 7692 §6).

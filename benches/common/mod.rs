@@ -1,0 +1,69 @@
+//! Shared bench inputs and in-memory streams for the peer libraries.
+#![allow(dead_code)]
+
+use std::io::{Cursor, Read, Write};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use wsmachine::{apply_mask, FrameHeader, Opcode};
+
+/// `count` binary frames of `size` bytes each, masked with a fixed key when `masked`.
+pub fn frames(count: usize, size: usize, masked: bool) -> Vec<u8> {
+    let mut wire = Vec::with_capacity(count * (size + 14));
+    for i in 0..count {
+        let key = [i as u8, 0x5a, 0xa5, 0x3c];
+        let header = FrameHeader { mask: masked.then_some(key), ..FrameHeader::new(Opcode::Binary, size as u64) };
+        let mut head = [0u8; 14];
+        let n = header.encode(&mut head);
+        wire.extend_from_slice(&head[..n]);
+        let start = wire.len();
+        wire.extend((0..size).map(|j| (j * 7 + i) as u8));
+        if masked {
+            apply_mask(&mut wire[start..], key, 0);
+        }
+    }
+    wire
+}
+
+/// A blocking stream that reads from memory and discards what is written.
+pub struct MemStream(pub Cursor<Vec<u8>>);
+
+impl Read for MemStream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl Write for MemStream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The same for tokio.
+pub struct AsyncMemStream(pub Cursor<Vec<u8>>);
+
+impl tokio::io::AsyncRead for AsyncMemStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for AsyncMemStream {
+    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        Poll::Ready(Ok(buf.len()))
+    }
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test of the crate: unit, integration and doc tests with all
+# features and again with none (the no_std, no-alloc core), then the
+# conformance (Autobahn) and interop suites when they are present.
+# Set WSM_SKIP_SUITES=1 to run only the cargo tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== cargo test --all-features"
+cargo test --all-features
+echo "== cargo test --no-default-features"
+cargo test --no-default-features
+
+if [ "${WSM_SKIP_SUITES:-0}" != 1 ]; then
+  if [ -x tests/autobahn/run.sh ] || [ -f tests/autobahn/run.sh ]; then
+    echo "== Autobahn TestSuite (kosoku), both modes"
+    cargo build --release --examples
+    bash tests/autobahn/run.sh
+  fi
+  if [ -f tests/interop/run.sh ]; then
+    echo "== interop with real peers"
+    cargo build --release --examples
+    bash tests/interop/run.sh
+  fi
+fi
