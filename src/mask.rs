@@ -45,8 +45,15 @@ impl<F: FnMut() -> [u8; 4]> MaskSource for F {
 pub fn apply_mask(buf: &mut [u8], key: [u8; 4], offset: usize) {
     let key = rotate_key(key, offset);
     if buf.len() < 64 {
-        return mask_small(buf, key);
+        mask_small(buf, key);
+    } else {
+        mask_large(buf, key);
     }
+}
+
+/// Payloads of 64 bytes and more: vector registers, AVX2 where the CPU has it.
+#[inline(never)]
+fn mask_large(buf: &mut [u8], key: [u8; 4]) {
     #[cfg(all(feature = "std", target_arch = "x86_64", not(miri)))]
     {
         if !FORCE_PLAIN && std::is_x86_feature_detected!("avx2") {
