@@ -118,6 +118,11 @@ if [[ " $MODES " == *" fuzzingclient "* ]]; then
         -o "$OUT/servers" "ws://127.0.0.1:$port" >target/autobahn/fuzzingclient.log 2>&1 || rc=$?
     log "fuzzingclient: kosoku exit $rc after $((SECONDS - start))s (log: target/autobahn/fuzzingclient.log)"
     [[ $rc -le 1 && -f "$OUT/servers/index.json" ]] || { tail -20 target/autobahn/fuzzingclient.log >&2; exit 1; }
+    if ! kill -0 "${PIDS[-1]}" 2>/dev/null; then
+        echo "autobahn: the echo server exited during the run (log: $srvlog):" >&2
+        tail -5 "$srvlog" >&2
+        exit 1
+    fi
     kill "${PIDS[-1]}" 2>/dev/null || true
     REPORT_ARGS+=("fuzzingclient=$OUT/servers/index.json")
 fi
