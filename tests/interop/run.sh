@@ -3,7 +3,8 @@
 #
 #   tests/interop/run.sh             # from the repository root
 #
-# Peers (pinned in requirements.txt, package.json/package-lock.json):
+# Steps (peers pinned in requirements.txt, package.json/package-lock.json):
+#   cli_checks.py                  GET / page, `ECHO_CLIENT --send`, exit codes
 #   py_client.py, node_client.js  -> ECHO_SERVER
 #   py_server.py, node_server.js  <- ECHO_CLIENT (started by the peer server)
 #   chromium.js (Debian chromium)  -> ECHO_SERVER's page and browser_cases.html
@@ -117,6 +118,7 @@ step() {
     failed=$((failed + f))
 }
 
+step cli 120 "$PY" cli_checks.py "http://127.0.0.1:$port/" "$ECHO_CLIENT"
 step py_client 120 "$PY" py_client.py "ws://127.0.0.1:$port/"
 step node_client 120 node node_client.js "ws://127.0.0.1:$port/"
 step py_server 180 "$PY" py_server.py "$ECHO_CLIENT"
