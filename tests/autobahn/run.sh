@@ -26,6 +26,11 @@ EXPECTED=${AUTOBAHN_EXPECTED:-$HERE/expected-results.json}
 JOBS=${AUTOBAHN_PARALLELISM:-2}
 MODES=${AUTOBAHN_MODES:-fuzzingclient fuzzingserver}
 
+# Package caches stay under target/ (nothing is written outside the repo but /tmp).
+export PIP_CACHE_DIR=$PWD/target/cache/pip
+export npm_config_cache=$PWD/target/cache/npm
+export PYTHONDONTWRITEBYTECODE=1
+
 log() { printf '[autobahn %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
 # --- binaries under test -----------------------------------------------------

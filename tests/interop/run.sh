@@ -27,6 +27,11 @@ OUT=target/interop
 mkdir -p "$OUT"
 export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 
+# Package caches stay under target/ (nothing is written outside the repo but /tmp).
+export PIP_CACHE_DIR=$PWD/target/cache/pip
+export npm_config_cache=$PWD/target/cache/npm
+export PYTHONDONTWRITEBYTECODE=1
+
 log() { printf '[interop %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
 # --- binaries under test -----------------------------------------------------
