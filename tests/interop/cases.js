@@ -29,6 +29,10 @@ function messageCases() {
 // [name, fragments, isBinary]; the echo must be the concatenation.
 const FRAGMENTED = [
   ['fragmented-text', ['frag', 'mented ', 'tëxt ', '🚀'].map((s) => Buffer.from(s)), false],
+  // A text message whose fragments split two- and four-byte UTF-8 sequences
+  // ("café 🚀"): valid as a whole, so it must be echoed, not failed.
+  ['fragmented-text-split-utf8', [Buffer.from('caf'), Buffer.from([0xc3]), Buffer.from([0xa9, 0x20, 0xf0, 0x9f]),
+    Buffer.from([0x9a, 0x80])], false],
   ['fragmented-binary', [Buffer.from([0, 1]), Buffer.alloc(0), Buffer.alloc(1000, 0xff), binaryPayload(70000)], true],
 ];
 
