@@ -18,7 +18,6 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
-ROOT=$PWD
 HERE=tests/autobahn
 VENV=${AUTOBAHN_VENV:-target/autobahn-venv}
 OUT=${AUTOBAHN_OUT:-target/autobahn/reports}
@@ -28,7 +27,6 @@ MODES=${AUTOBAHN_MODES:-fuzzingclient fuzzingserver}
 
 # Package caches stay under target/ (nothing is written outside the repo but /tmp).
 export PIP_CACHE_DIR=$PWD/target/cache/pip
-export npm_config_cache=$PWD/target/cache/npm
 export PYTHONDONTWRITEBYTECODE=1
 
 log() { printf '[autobahn %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
@@ -68,7 +66,17 @@ cleanup() {
         [[ -n "$pid" ]] && wait "$pid" 2>/dev/null || true
     done
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# run_fg CMD...: run CMD in the background and wait for it, so that INT/TERM
+# run the traps (and cleanup) at once instead of after CMD has ended.
+run_fg() {
+    "$@" &
+    local p=$!
+    PIDS+=("$p")
+    wait "$p"
+}
 
 free_port() {
     "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -110,8 +118,9 @@ if [[ " $MODES " == *" fuzzingclient "* ]]; then
     rm -rf "$OUT/servers"
     srvlog=target/autobahn/echo_server.log
     "$ECHO_SERVER" --addr "127.0.0.1:$port" >"$srvlog" 2>&1 &
-    PIDS+=($!)
-    wait_for_line "$srvlog" "^listening on http://127\.0\.0\.1:$port/" 30 "${PIDS[-1]}"
+    srvpid=$!
+    PIDS+=($srvpid)
+    wait_for_line "$srvlog" "^listening on http://127\.0\.0\.1:$port/" 30 "$srvpid"
     mapfile -t flags < <(spec_flags "$HERE/fuzzingclient.json")
     log "fuzzingclient: kosoku -> $ECHO_SERVER on 127.0.0.1:$port (parallelism $JOBS)"
     start=$SECONDS
@@ -119,16 +128,16 @@ if [[ " $MODES " == *" fuzzingclient "* ]]; then
     # UNIMPLEMENTED compression cases); compare.py judges, so only a missing
     # report is an error here.
     rc=0
-    timeout 600 "$VENV/bin/kosoku" -m fuzzingclient -p "$JOBS" "${flags[@]}" \
+    run_fg timeout 600 "$VENV/bin/kosoku" -m fuzzingclient -p "$JOBS" "${flags[@]}" \
         -o "$OUT/servers" "ws://127.0.0.1:$port" >target/autobahn/fuzzingclient.log 2>&1 || rc=$?
     log "fuzzingclient: kosoku exit $rc after $((SECONDS - start))s (log: target/autobahn/fuzzingclient.log)"
     [[ $rc -le 1 && -f "$OUT/servers/index.json" ]] || { tail -20 target/autobahn/fuzzingclient.log >&2; exit 1; }
-    if ! kill -0 "${PIDS[-1]}" 2>/dev/null; then
+    if ! kill -0 "$srvpid" 2>/dev/null; then
         echo "autobahn: the echo server exited during the run (log: $srvlog):" >&2
         tail -5 "$srvlog" >&2
         exit 1
     fi
-    kill "${PIDS[-1]}" 2>/dev/null || true
+    kill "$srvpid" 2>/dev/null || true
     REPORT_ARGS+=("fuzzingclient=$OUT/servers/index.json")
 fi
 
@@ -144,11 +153,11 @@ if [[ " $MODES " == *" fuzzingserver "* ]]; then
     wait_for_line "$fslog" "fuzzingserver listening on ws://127\.0\.0\.1:$port" 30 "$fspid"
     log "fuzzingserver: $ECHO_CLIENT -> kosoku on 127.0.0.1:$port (parallelism $JOBS)"
     start=$SECONDS
-    timeout 720 "$PY" "$HERE/drive_client.py" --url "ws://127.0.0.1:$port" --client "$ECHO_CLIENT" \
+    run_fg timeout 720 "$PY" "$HERE/drive_client.py" --url "ws://127.0.0.1:$port" --client "$ECHO_CLIENT" \
         --agent wsmachine --jobs "$JOBS" --case-timeout 60
     # updateReports ends kosoku's run; it writes the reports and exits.
     rc=0
-    timeout 120 tail --pid="$fspid" -f /dev/null || rc=$?
+    run_fg timeout 120 tail --pid="$fspid" -f /dev/null || rc=$?
     [[ $rc -eq 0 ]] || { echo "autobahn: kosoku fuzzingserver did not finish after updateReports" >&2; exit 1; }
     rc=0
     wait "$fspid" || rc=$?

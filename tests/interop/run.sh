@@ -84,7 +84,8 @@ cleanup() {
         [[ -n "$pid" ]] && wait "$pid" 2>/dev/null || true
     done
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$ECHO_SERVER" --addr "127.0.0.1:$port" >"$OUT/echo_server.log" 2>&1 &
@@ -107,7 +108,10 @@ step() {
     local name=$1 secs=$2 rc=0 out="$OUT/$1.log" p f
     shift 2
     log "$name"
-    (cd "$HERE" && timeout "$secs" "$@") >"$out" 2>&1 || rc=$?
+    # In the background and waited for, so that INT/TERM reach the traps.
+    (cd "$HERE" && exec timeout "$secs" "$@") >"$out" 2>&1 &
+    PIDS+=($!)
+    wait "$!" || rc=$?
     sed "s/^/  $name: /" "$out"
     p=$(grep -c '^PASS ' "$out" || true)
     f=$(grep -c '^FAIL ' "$out" || true)
