@@ -50,8 +50,9 @@ pub struct Decode<'a> {
 /// use wsmachine::{Decoded, FrameDecoder, HeaderRules, Role};
 /// let mut dec = FrameDecoder::new(HeaderRules::new(Role::Server, 1 << 20));
 /// let mut wire = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
+/// let wire_len = wire.len();
 /// let d = dec.decode(&mut wire).unwrap();
-/// assert_eq!(d.consumed, wire.len());
+/// assert_eq!(d.consumed, wire_len);
 /// match d.output {
 ///     Some(Decoded::Data { payload, frame_fin, .. }) => assert_eq!((&payload[..], frame_fin), (&b"Hello"[..], true)),
 ///     other => panic!("{other:?}"),

@@ -69,7 +69,8 @@ impl Opcode {
 /// assert_eq!((h.opcode, h.fin, h.payload_len, len), (Opcode::Text, true, 5, 6));
 /// assert_eq!(h.mask, Some([0x37, 0xfa, 0x21, 0x3d]));
 /// let mut out = [0u8; 14];
-/// assert_eq!(&out[..h.encode(&mut out)], &wire[..6]);
+/// let n = h.encode(&mut out);
+/// assert_eq!(&out[..n], &wire[..6]);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FrameHeader {
