@@ -367,3 +367,37 @@ fn server_eof_or_abort_with_pong_pending_wants_no_transmit_rfc6455_7_1_7() {
         assert_eq!(conn.poll_transmit(&mut out), Ok(None), "abort: {abort}");
     }
 }
+
+#[test]
+fn server_sent_close_then_peer_violation_fails_without_a_second_close_rfc6455_7_1_7() {
+    let mut conn = server();
+    let mut out = [0u8; 131];
+    conn.close(CloseCode::NORMAL, "", &mut out).unwrap();
+    let fed = feed_all(&mut conn, &cframe(FIN | TEXT, b"\xff"));
+    assert_eq!(fed.events, [failed(ProtocolError::InvalidUtf8)]);
+    assert!(fed.replies.is_empty(), "our Close was sent already: at most one Close per connection");
+    assert!(conn.transport_should_close());
+}
+
+#[test]
+fn server_pong_and_queued_ping_drain_before_the_close_echo_rfc6455_5_5() {
+    // Ping and Close arrive together; the caller also queued a keep-alive ping.
+    let mut conn = server();
+    conn.queue_ping(b"ka").unwrap();
+    let mut wire = cat(&[cframe(FIN | PING, b"q"), cframe(FIN | CLOSE, &close_payload(1000, b""))]);
+    let mut off = 0;
+    let mut events = Vec::new();
+    while let Some(e) = {
+        let input = conn.handle_data(&mut wire[off..]);
+        off += input.consumed;
+        input.event.as_ref().map(own)
+    } {
+        events.push(e);
+    }
+    assert_eq!(events, [Ev::Ping(b"q".to_vec()), Ev::Close(1000, String::new())]);
+    // Nothing after the Close frame (RFC 6455 §5.5.1): the Close is the last frame written.
+    assert_eq!(
+        drain_transmit(&mut conn),
+        cat(&[sframe(FIN | PONG, b"q"), sframe(FIN | PING, b"ka"), server_close(1000)])
+    );
+}

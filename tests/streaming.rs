@@ -192,3 +192,50 @@ fn server_receives_message_one_byte_over_default_limit_over_several_frames_fails
     assert_failed(&fed, ProtocolError::MessageTooLarge, &[0x88, 0x02, 0x03, 0xf1]);
     assert_eq!(fed.events.len(), 1);
 }
+
+#[test]
+fn server_buffered_counts_partial_header_control_payload_and_utf8_carry_rfc6455_5_2() {
+    // Exact accounting at the worst points: the bound 14 + 125 + 3 is never reached
+    // because a header and a control payload are never held at the same time.
+    let mut conn = Connection::server(Config::default());
+    let head = header(FIN | BINARY, 70_000, Some(KEY)); // 14 bytes: 2 + 8 + 4
+    assert_eq!(head.len(), 14);
+    let fed = feed_all(&mut conn, &head[..13]);
+    assert!(fed.events.is_empty());
+    assert_eq!(conn.buffered(), 13, "a partial header is held");
+    let _ = feed_all(&mut conn, &head[13..]);
+    assert_eq!(conn.buffered(), 0, "a data payload is never held");
+
+    let mut conn = Connection::server(Config::default());
+    // A text fragment ending with 3 bytes of a 4-byte character, then a Ping of 125 bytes cut short.
+    let fed = feed_all(&mut conn, &cframe(TEXT, b"a\xf0\x9f\x98"));
+    assert_eq!(fed.events.len(), 1);
+    assert_eq!(conn.buffered(), 3, "the unfinished character is carried");
+    let ping = cframe(FIN | PING, &[b'p'; 125]);
+    let _ = feed_all(&mut conn, &ping[..ping.len() - 1]);
+    assert_eq!(conn.buffered(), 124 + 3);
+    let fed = feed_all(&mut conn, &ping[ping.len() - 1..]);
+    assert_eq!(fed.events, [Ev::Ping(vec![b'p'; 125])]);
+    assert_eq!(conn.buffered(), 3);
+    let fed = feed_all(&mut conn, &cframe(FIN | CONT, b"\x80"));
+    assert_eq!(fed.events, [data(MessageKind::Text, b"\x80", true, true)]);
+    assert_eq!(conn.buffered(), 0);
+}
+
+#[test]
+fn server_control_frames_do_not_count_toward_the_message_limit_rfc6455_5_5() {
+    let mut conn = Connection::server(Config { max_message_size: 10, ..Config::default() });
+    let wire = cat(&[
+        cframe(BINARY, &[1; 5]),
+        cframe(FIN | PING, &[0; 100]),
+        cframe(FIN | PONG, &[0; 100]),
+        cframe(FIN | CONT, &[2; 5]),
+    ]);
+    let fed = feed_all(&mut conn, &wire);
+    let mut want = vec![1u8; 5];
+    want.extend_from_slice(&[2; 5]);
+    assert_eq!(
+        fed.merged(),
+        [Ev::Ping(vec![0; 100]), Ev::Pong(vec![0; 100]), data(MessageKind::Binary, &want, true, true)]
+    );
+}
