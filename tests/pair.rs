@@ -213,3 +213,23 @@ fn pair_simultaneous_close_both_clean_rfc6455_7_1_3() {
     assert_eq!(p.sbook.close_event, None);
     assert!(p.server.transport_should_close());
 }
+
+#[test]
+fn pair_auto_pong_off_pings_surface_without_pongs_rfc6455_5_5_2() {
+    let off = Config { auto_pong: false, ..Config::default() };
+    let mut p = Pair::new(9, Config::default(), off);
+    for i in 0..20u8 {
+        p.ping(Side::Client, &[i]).unwrap();
+        p.send(Side::Client, MessageKind::Binary, &[i; 3]).unwrap();
+        p.ping(Side::Server, &[i, i]).unwrap();
+    }
+    p.run();
+    // The harness logs a Pong only for the side with auto-pong on, so this also
+    // checks the server sent none: an unexpected Pong would not match the log.
+    p.assert_all_received();
+    assert_eq!(p.sbook.controls_received, 40, "the server saw 20 pings and 20 pongs");
+    assert_eq!(p.cbook.controls_received, 20, "the client saw 20 pings and no pongs");
+    assert_eq!(p.client.pongs_received(), 0);
+    assert_eq!(p.server.pongs_received(), 20);
+    close_and_check(&mut p, Side::Server, 1000, "");
+}

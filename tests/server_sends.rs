@@ -204,3 +204,33 @@ fn server_sends_frames_a_client_accepts_rfc6455_5_1() {
         ]
     );
 }
+
+#[cfg(feature = "alloc")]
+#[test]
+fn server_sends_vec_helpers_append_and_leave_the_vec_unchanged_on_error_rfc6455_5_2() {
+    let mut conn = Connection::server(Config { max_outgoing_frame: 1, ..Config::default() });
+    let mut v = vec![0xAA];
+    assert_eq!(conn.send_text_vec("Hi", &mut v), Ok(6));
+    assert_eq!(v, [0xAA, 0x01, 0x01, b'H', 0x80, 0x01, b'i']);
+    conn.send_binary_vec(&[], &mut v).unwrap();
+    assert_eq!(v[7..], [0x82, 0x00]);
+    conn.send_fragment_vec(Binary, &[5], false, &mut v).unwrap();
+    conn.send_fragment_vec(Binary, &[6], true, &mut v).unwrap();
+    assert_eq!(v[9..], [0x02, 0x01, 5, 0x80, 0x01, 6]);
+    // Replies the protocol obliges.
+    let _ = feed_all(&mut conn, &cframe(FIN | PING, b"z"));
+    // (feed_all drained the pong already; queue another one to drain into the Vec.)
+    let mut wire = cframe(FIN | PING, b"y");
+    let _ = conn.handle_data(&mut wire);
+    let before = v.len();
+    assert_eq!(conn.poll_transmit_vec(&mut v), 3);
+    assert_eq!(v[before..], [0x8a, 0x01, b'y']);
+    let before = v.len();
+    conn.close_vec(CloseCode::NORMAL, "", &mut v).unwrap();
+    assert_eq!(v[before..], [0x88, 0x02, 0x03, 0xe8]);
+    let before = v.clone();
+    assert_eq!(conn.send_text_vec("late", &mut v), Err(UsageError::Closed));
+    assert_eq!(conn.close_vec(CloseCode::NORMAL, "", &mut v), Err(UsageError::Closed));
+    assert_eq!(conn.poll_transmit_vec(&mut v), 0);
+    assert_eq!(v, before, "a refused call appends nothing");
+}
