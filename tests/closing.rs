@@ -401,3 +401,22 @@ fn server_pong_and_queued_ping_drain_before_the_close_echo_rfc6455_5_5() {
         cat(&[sframe(FIN | PONG, b"q"), sframe(FIN | PING, b"ka"), server_close(1000)])
     );
 }
+
+#[test]
+fn closure_codes_reported_locally_rfc6455_7_1_5() {
+    // Clean with the peer's code (1005 for an empty Close), the code we sent
+    // after a failure, and 1006 for an abnormal end.
+    let mut conn = server();
+    let _ = feed_all(&mut conn, &cframe(FIN | CLOSE, b""));
+    assert_eq!(conn.closure().map(|c| c.code()), Some(CloseCode::NO_STATUS));
+    let mut conn = server();
+    let _ = feed_all(&mut conn, &cframe(FIN | TEXT, b"\xc3\x28"));
+    assert_eq!(conn.closure().map(|c| c.code()), Some(CloseCode::INVALID_PAYLOAD));
+    let mut conn = server();
+    let _ = feed_all(&mut conn, &header(FIN | BINARY, (16 << 20) + 1, Some(KEY)));
+    assert_eq!(conn.closure().map(|c| c.code()), Some(CloseCode::TOO_BIG));
+    let mut conn = client();
+    let _ = conn.handle_eof();
+    assert_eq!(conn.closure().map(|c| c.code()), Some(CloseCode::ABNORMAL));
+    assert_eq!(server().closure(), None, "an open connection has no closure");
+}
