@@ -358,6 +358,9 @@ impl<M: MaskSource> Connection<M> {
             self.outcome = Some(if self.received_close.is_some() { Outcome::Clean } else { Outcome::Abnormal });
             self.pending_close = None;
         }
+        // Nothing can be written to a transport that ended.
+        self.pong = None;
+        self.ping = None;
         self.report_outcome()
     }
 
@@ -453,6 +456,8 @@ impl<M: MaskSource> Connection<M> {
     pub fn abort(&mut self) {
         self.aborted = true;
         self.pending_close = None;
+        self.pong = None;
+        self.ping = None;
         if self.outcome.is_none() {
             self.outcome = Some(Outcome::Abnormal);
         }

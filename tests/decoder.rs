@@ -2,7 +2,8 @@
 //! chunks unmasked in place, control frames whole, limits, failure, and the
 //! same output whatever the input chunking.
 
-mod common;
+mod frames_common;
+use frames_common as common;
 
 use common::{feed, masked, wire_frame, Frame};
 use wsmachine::{Decoded, FrameDecoder, HeaderRules, Opcode, ProtocolError, Role};

@@ -2,7 +2,8 @@
 //! the header rules, each vector fed whole, one byte at a time and with the
 //! next frame's bytes behind it.
 
-mod common;
+mod frames_common;
+use frames_common as common;
 
 use common::{masked, wire_frame};
 use wsmachine::{CloseCode, Decoded, FrameDecoder, FrameHeader, HeaderRules, Opcode, ProtocolError, Role};

@@ -2,7 +2,8 @@
 //! identically; random frame streams come back whole through the decoder
 //! under random chunking.
 
-mod common;
+mod frames_common;
+use frames_common as common;
 
 use common::{feed, wire_frame, Frame};
 use proptest::prelude::*;
