@@ -333,7 +333,8 @@ impl<M: MaskSource> Connection<M> {
             0x82 => MessageKind::Binary,
             _ => return None,
         };
-        if len > 125 || masked != (self.role == Role::Server) || len as u64 > self.config.max_message_size {
+        let limit = self.config.max_message_size.min(self.config.max_frame_payload);
+        if len > 125 || masked != (self.role == Role::Server) || len as u64 > limit {
             return None;
         }
         let start = if masked { 6 } else { 2 };
