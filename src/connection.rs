@@ -251,6 +251,16 @@ impl<M: MaskSource> Connection<M> {
         if self.reading_stopped() {
             return Input { consumed: buf.len(), event: self.report_outcome() };
         }
+        if self.recv_kind.is_none() && self.decoder.at_frame_boundary() {
+            match self.whole_small_message(buf) {
+                Some(Ok((kind, start, end))) => {
+                    let event = Event::Data { kind, payload: &buf[start..end], frame_fin: true, message_fin: true };
+                    return Input { consumed: end, event: Some(event) };
+                }
+                Some(Err(e)) => return Input { consumed: buf.len(), event: Some(self.fail(e)) },
+                None => {}
+            }
+        }
         let raw = match self.decoder.decode_raw(buf, usize::MAX) {
             Ok(raw) => raw,
             Err(e) => return Input { consumed: buf.len(), event: Some(self.fail(e)) },
@@ -306,6 +316,39 @@ impl<M: MaskSource> Connection<M> {
         Input { consumed, event: Some(event) }
     }
 
+    /// The fast path for the most common input: a whole unfragmented text or
+    /// binary message of at most 125 bytes, at a frame boundary with no
+    /// message in progress. It applies the same rules as the general path
+    /// (which handles everything it declines, including every violation
+    /// except invalid UTF-8) but skips the decoder's state; it roughly halves
+    /// the cost of decoding small frames.
+    /// Returns the message's kind and payload position, unmasked in place.
+    #[inline]
+    fn whole_small_message(&self, buf: &mut [u8]) -> Option<Result<(MessageKind, usize, usize), ProtocolError>> {
+        let [b0, b1, ..] = *buf else { return None };
+        let len = usize::from(b1 & 0x7F);
+        let masked = b1 & 0x80 != 0;
+        let kind = match b0 {
+            0x81 => MessageKind::Text,
+            0x82 => MessageKind::Binary,
+            _ => return None,
+        };
+        let limit = self.config.max_message_size.min(self.config.max_frame_payload);
+        if len > 125 || masked != (self.role == Role::Server) || len as u64 > limit {
+            return None;
+        }
+        let start = if masked { 6 } else { 2 };
+        let frame = buf.get_mut(..start + len)?;
+        let (head, payload) = frame.split_at_mut(start);
+        if masked {
+            apply_mask(payload, [head[2], head[3], head[4], head[5]], 0);
+        }
+        if kind == MessageKind::Text && core::str::from_utf8(payload).is_err() {
+            return Some(Err(ProtocolError::InvalidUtf8));
+        }
+        Some(Ok((kind, start, start + len)))
+    }
+
     /// Tells the connection that the transport ended (the peer closed its
     /// side, or the read failed). Returns the terminal [`Event::Closed`]
     /// unless it was reported already: clean if the peer's Close had
@@ -316,6 +359,9 @@ impl<M: MaskSource> Connection<M> {
             self.outcome = Some(if self.received_close.is_some() { Outcome::Clean } else { Outcome::Abnormal });
             self.pending_close = None;
         }
+        // Nothing can be written to a transport that ended.
+        self.pong = None;
+        self.ping = None;
         self.report_outcome()
     }
 
@@ -411,6 +457,8 @@ impl<M: MaskSource> Connection<M> {
     pub fn abort(&mut self) {
         self.aborted = true;
         self.pending_close = None;
+        self.pong = None;
+        self.ping = None;
         if self.outcome.is_none() {
             self.outcome = Some(Outcome::Abnormal);
         }

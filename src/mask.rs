@@ -45,8 +45,15 @@ impl<F: FnMut() -> [u8; 4]> MaskSource for F {
 pub fn apply_mask(buf: &mut [u8], key: [u8; 4], offset: usize) {
     let key = rotate_key(key, offset);
     if buf.len() < 64 {
-        return mask_small(buf, key);
+        mask_small(buf, key);
+    } else {
+        mask_large(buf, key);
     }
+}
+
+/// Payloads of 64 bytes and more: vector registers, AVX2 where the CPU has it.
+#[inline(never)]
+fn mask_large(buf: &mut [u8], key: [u8; 4]) {
     #[cfg(all(feature = "std", target_arch = "x86_64", not(miri)))]
     {
         if !FORCE_PLAIN && std::is_x86_feature_detected!("avx2") {
@@ -123,6 +130,7 @@ const FORCE_PLAIN: bool = cfg!(wsmachine_plain_mask);
 /// The byte-at-a-time definition of masking: the reference the fast path is tested against.
 #[inline]
 pub fn apply_mask_reference(buf: &mut [u8], key: [u8; 4], offset: usize) {
+    let offset = offset & 3; // only the position mod 4 matters; `i + offset` must not overflow
     for (i, b) in buf.iter_mut().enumerate() {
         *b ^= key[(i + offset) & 3];
     }
@@ -215,6 +223,24 @@ mod tests {
             apply_mask(a, key, 0);
             apply_mask(b, key, split);
             assert_eq!(parts[..len], whole[..len], "split {split}");
+        }
+    }
+
+    /// Offsets near `usize::MAX` (a position taken mod 2^N) must not overflow.
+    #[test]
+    fn huge_offsets_match_small_offsets_mod_4() {
+        let key = [0x01, 0x20, 0x04, 0x80];
+        for len in [1, 5, 64, 200] {
+            for offset in [usize::MAX, usize::MAX - 1, usize::MAX - 2, usize::MAX - 3] {
+                let mut a = pattern(len);
+                let mut b = a;
+                let mut c = a;
+                apply_mask(&mut a[..len], key, offset);
+                apply_mask_reference(&mut b[..len], key, offset);
+                apply_mask_reference(&mut c[..len], key, offset & 3);
+                assert_eq!(a[..len], c[..len], "fast, len {len} offset {offset}");
+                assert_eq!(b[..len], c[..len], "reference, len {len} offset {offset}");
+            }
         }
     }
 

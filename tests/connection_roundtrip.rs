@@ -1,4 +1,5 @@
 //! A client and a server connection talking through memory (RFC 6455 §5, §7).
+#![cfg(feature = "alloc")]
 use wsmachine::{CloseCode, Closure, Config, Connection, Event, Message, MessageAssembler, MessageKind};
 
 fn counter_mask() -> impl FnMut() -> [u8; 4] {

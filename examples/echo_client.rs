@@ -1,0 +1,201 @@
+//! An echo client on blocking `std::net`.
+//!
+//! ```sh
+//! cargo run --example echo_client -- ws://127.0.0.1:9001/ [--protocol NAME]...   # echo until the peer closes
+//! cargo run --example echo_client -- ws://127.0.0.1:9001/ --send "hello"         # send one message, print the reply
+//! ```
+//! Exits 0 after a completed close handshake, non-zero with a one-line reason otherwise.
+//! The handshake key and every mask key come from the OS random source.
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::process::exit;
+use std::time::Duration;
+
+use wsmachine::handshake::client::{ClientRequest, Response};
+use wsmachine::handshake::{Status, EMPTY_HEADER};
+use wsmachine::{CloseCode, Closure, Config, Connection, Event, Message, MessageAssembler};
+
+fn main() {
+    let mut url = None;
+    let mut protocols = Vec::new();
+    let mut send = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--protocol" => protocols.push(args.next().unwrap_or_else(|| usage())),
+            "--send" => send = Some(args.next().unwrap_or_else(|| usage())),
+            _ if url.is_none() && !arg.starts_with("--") => url = Some(arg),
+            _ => usage(),
+        }
+    }
+    let url = url.unwrap_or_else(|| usage());
+    match run(&url, &protocols, send.as_deref()) {
+        Ok(()) => {}
+        Err(reason) => {
+            eprintln!("echo_client: {reason}");
+            exit(1);
+        }
+    }
+}
+
+fn usage() -> ! {
+    eprintln!("usage: echo_client ws://HOST[:PORT]/PATH [--protocol NAME]... [--send TEXT]");
+    exit(2);
+}
+
+/// `ws://host[:port][/path?query]` split into host, port and path.
+fn parse_url(url: &str) -> Result<(&str, u16, &str), String> {
+    let rest = url.strip_prefix("ws://").ok_or_else(|| format!("not a ws:// URL: {url}"))?;
+    let (authority, path) = rest.find(['/', '?']).map_or((rest, "/"), |i| (&rest[..i], &rest[i..]));
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => {
+            (h, p.parse().map_err(|_| format!("bad port in {url}"))?)
+        }
+        _ => (authority, 80),
+    };
+    Ok((host.trim_start_matches('[').trim_end_matches(']'), port, path))
+}
+
+/// Random bytes from the OS, read in batches.
+struct OsRandom {
+    file: File,
+    buf: [u8; 4096],
+    pos: usize,
+}
+
+impl OsRandom {
+    fn new() -> io::Result<Self> {
+        Ok(Self { file: File::open("/dev/urandom")?, buf: [0; 4096], pos: 4096 })
+    }
+
+    fn fill(&mut self, out: &mut [u8]) {
+        for b in out {
+            if self.pos == self.buf.len() {
+                if let Err(e) = self.file.read_exact(&mut self.buf) {
+                    eprintln!("echo_client: the OS random source failed: {e}");
+                    exit(1);
+                }
+                self.pos = 0;
+            }
+            *b = self.buf[self.pos];
+            self.pos += 1;
+        }
+    }
+}
+
+fn run(url: &str, protocols: &[String], send: Option<&str>) -> Result<(), String> {
+    let (host, port, path) = parse_url(url)?;
+    let mut stream = TcpStream::connect((host, port)).map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    let mut random = OsRandom::new().map_err(|e| format!("no OS random source: {e}"))?;
+    let mut key = [0u8; 16];
+    random.fill(&mut key);
+
+    let offered: Vec<&str> = protocols.iter().map(String::as_str).collect();
+    let request = ClientRequest {
+        port: (port != 80).then_some(port),
+        protocols: &offered,
+        ..ClientRequest::new(host, path, key)
+    };
+    let mut tx = Vec::new();
+    request.write_vec(&mut tx);
+    stream.write_all(&tx).map_err(|e| e.to_string())?;
+    tx.clear();
+
+    let mut rx = vec![0u8; 64 * 1024];
+    let mut len = 0;
+    let mut handshake = request.handshake();
+    let used = loop {
+        let n = stream.read(&mut rx[len..]).map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Err("the server closed the connection during the handshake".into());
+        }
+        len += n;
+        let mut headers = [EMPTY_HEADER; 64];
+        match handshake.parse_response(&rx[..len], &mut headers) {
+            Ok(Status::Partial) => continue,
+            Ok(Status::Complete((Response::Accepted(_), used))) => break used,
+            Ok(Status::Complete((Response::Rejected(r), _))) => {
+                return Err(format!("the server refused the upgrade with HTTP {}", r.status))
+            }
+            Err(e) => return Err(format!("bad handshake response: {e}")),
+        }
+    };
+    rx.copy_within(used..len, 0);
+    len -= used;
+
+    let mask = move || {
+        let mut k = [0u8; 4];
+        random.fill(&mut k);
+        k
+    };
+    let mut conn = Connection::client(Config::default(), mask);
+    let mut messages = MessageAssembler::new();
+    if let Some(text) = send {
+        conn.send_text_vec(text, &mut tx).map_err(|e| e.to_string())?;
+    }
+    loop {
+        let mut off = 0;
+        let mut outcome = None;
+        loop {
+            let input = conn.handle_data(&mut rx[off..len]);
+            off += input.consumed;
+            let Some(event) = input.event else { break };
+            match event {
+                Event::Data { .. } => match messages.push(&event) {
+                    Ok(Some(Message::Text(text))) if send.is_some() => {
+                        println!("{text}");
+                        let _ = conn.close_vec(CloseCode::NORMAL, "", &mut tx);
+                    }
+                    Ok(Some(Message::Text(text))) => {
+                        let _ = conn.send_text_vec(text, &mut tx);
+                    }
+                    Ok(Some(Message::Binary(data))) => {
+                        let _ = conn.send_binary_vec(data, &mut tx);
+                    }
+                    _ => {}
+                },
+                Event::Closed(closure) => outcome = Some(describe(closure)),
+                _ => {}
+            }
+            conn.poll_transmit_vec(&mut tx);
+        }
+        rx.copy_within(off..len, 0);
+        len -= off;
+        conn.poll_transmit_vec(&mut tx);
+        if !tx.is_empty() {
+            stream.write_all(&tx).map_err(|e| e.to_string())?;
+            tx.clear();
+        }
+        if conn.is_closed() {
+            // The server closes the TCP connection first; wait for it, a little.
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+        }
+        if conn.transport_should_close() {
+            let _ = stream.shutdown(Shutdown::Both);
+            return outcome.unwrap_or_else(|| conn.closure().map_or(Ok(()), describe));
+        }
+        let n = match stream.read(&mut rx[len..]) {
+            Ok(n) => n,
+            Err(_) if conn.is_closed() => 0, // the close timeout passed: close it ourselves
+            Err(e) => return Err(e.to_string()),
+        };
+        if n == 0 {
+            let last = conn.handle_eof().and_then(|e| match e {
+                Event::Closed(c) => Some(describe(c)),
+                _ => None,
+            });
+            return outcome.or(last).unwrap_or_else(|| conn.closure().map_or(Ok(()), describe));
+        }
+        len += n;
+    }
+}
+
+fn describe(closure: Closure<'_>) -> Result<(), String> {
+    match closure {
+        Closure::Clean(_) => Ok(()),
+        Closure::Failed(e) => Err(format!("protocol error from the server: {e} (sent close {})", e.close_code())),
+        Closure::Abnormal => Err("the connection ended without a close handshake (1006)".into()),
+    }
+}

@@ -1,0 +1,162 @@
+//! The demo: an echo server on blocking `std::net`, a thread per connection.
+//!
+//! `GET /` without upgrade headers answers with the echo test page; an
+//! upgrade request on any path becomes an echo connection (subprotocols
+//! `chat` and `superchat`). Run it and open the printed address:
+//!
+//! ```sh
+//! cargo run --release --example echo_server -- [--addr 127.0.0.1:9001] [--max-message-size BYTES]
+//! ```
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::time::Duration;
+
+use wsmachine::handshake::http::{has_token, HeadParser, Limits};
+use wsmachine::handshake::server::{self, Accept, Request};
+use wsmachine::handshake::{Header, Status, EMPTY_HEADER};
+use wsmachine::{Config, Connection, Message, MessageAssembler};
+
+const PAGE: &str = include_str!("echo_page.html");
+const PROTOCOLS: [&str; 2] = ["chat", "superchat"];
+
+fn main() {
+    let mut addr = String::from("127.0.0.1:9001");
+    let mut max_message: u64 = 16 << 20;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match (arg.as_str(), args.next()) {
+            ("--addr", Some(v)) => addr = v,
+            ("--max-message-size", Some(v)) => max_message = v.parse().unwrap_or_else(|_| usage()),
+            _ => usage(),
+        }
+    }
+    let listener = TcpListener::bind(&addr).unwrap_or_else(|e| {
+        eprintln!("echo_server: cannot listen on {addr}: {e}");
+        std::process::exit(1);
+    });
+    println!("listening on http://{}/", listener.local_addr().map(|a| a.to_string()).unwrap_or(addr));
+    for stream in listener.incoming().flatten() {
+        std::thread::spawn(move || {
+            if let Err(e) = serve(stream, max_message) {
+                eprintln!("echo_server: connection ended: {e}");
+            }
+        });
+    }
+}
+
+fn usage() -> ! {
+    eprintln!("usage: echo_server [--addr HOST:PORT] [--max-message-size BYTES]");
+    std::process::exit(2);
+}
+
+/// One client: the opening handshake (or the page), then the echo loop.
+fn serve(mut stream: TcpStream, max_message: u64) -> io::Result<()> {
+    stream.set_nodelay(true)?;
+    let mut rx = vec![0u8; 64 * 1024];
+    let mut len = 0;
+    let mut tx = Vec::with_capacity(64 * 1024);
+    let mut parser = HeadParser::new(Limits::default());
+    let used = loop {
+        let n = stream.read(&mut rx[len..])?;
+        if n == 0 {
+            return Ok(());
+        }
+        len += n;
+        let mut headers = [EMPTY_HEADER; 64];
+        match parser.parse_request(&rx[..len], &mut headers) {
+            Ok(Status::Partial) => continue,
+            Ok(Status::Complete((head, used))) => {
+                if !has_token(head.headers, "upgrade", "websocket") {
+                    return serve_page(stream, head.line.method, head.line.target);
+                }
+                match Request::check(head) {
+                    Ok(req) => {
+                        // The first of ours that the client offers, in the client's order.
+                        let protocol = req.protocols().find_map(|p| PROTOCOLS.into_iter().find(|ours| *ours == p));
+                        server::accept_vec(&req, &Accept { protocol, ..Accept::default() }, &mut tx);
+                        stream.write_all(&tx)?;
+                        tx.clear();
+                        break used;
+                    }
+                    Err(e) => return refuse(stream, e),
+                }
+            }
+            Err(e) => return refuse(stream, e),
+        }
+    };
+    // Bytes after the head are the client's first frames.
+    rx.copy_within(used..len, 0);
+    len -= used;
+
+    let config = Config { max_message_size: max_message, max_frame_payload: max_message, ..Config::default() };
+    let mut conn = Connection::server(config);
+    let mut messages = MessageAssembler::new();
+    loop {
+        let mut off = 0;
+        loop {
+            let input = conn.handle_data(&mut rx[off..len]);
+            off += input.consumed;
+            let Some(event) = input.event else { break };
+            if let Ok(Some(message)) = messages.push(&event) {
+                let sent = match message {
+                    Message::Text(text) => conn.send_text_vec(text, &mut tx),
+                    Message::Binary(data) => conn.send_binary_vec(data, &mut tx),
+                };
+                if sent.is_err() {
+                    break; // closing: nothing more to echo
+                }
+            }
+            conn.poll_transmit_vec(&mut tx);
+            if !tx.is_empty() {
+                stream.write_all(&tx)?;
+                tx.clear();
+            }
+        }
+        rx.copy_within(off..len, 0);
+        len -= off;
+        conn.poll_transmit_vec(&mut tx);
+        if !tx.is_empty() {
+            stream.write_all(&tx)?;
+            tx.clear();
+        }
+        if conn.transport_should_close() {
+            return linger_close(stream);
+        }
+        let n = stream.read(&mut rx[len..])?;
+        if n == 0 {
+            conn.handle_eof();
+            return Ok(());
+        }
+        len += n;
+    }
+}
+
+/// The server closes first (RFC 6455 §7.1.1): send FIN, then read until the
+/// client's FIN (briefly), so unread input does not turn the close into a reset.
+fn linger_close(mut stream: TcpStream) -> io::Result<()> {
+    stream.shutdown(Shutdown::Write)?;
+    stream.set_read_timeout(Some(Duration::from_secs(2)))?;
+    let mut sink = [0u8; 4096];
+    while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
+    Ok(())
+}
+
+fn refuse(mut stream: TcpStream, e: wsmachine::handshake::HandshakeError) -> io::Result<()> {
+    let mut tx = Vec::new();
+    server::error_response_vec(e, &mut tx);
+    stream.write_all(&tx)?;
+    linger_close(stream)
+}
+
+fn serve_page(mut stream: TcpStream, method: &str, target: &str) -> io::Result<()> {
+    let mut tx = Vec::new();
+    let html = [Header { name: "Content-Type", value: b"text/html; charset=utf-8" }];
+    let text = [Header { name: "Content-Type", value: b"text/plain; charset=utf-8" }];
+    match (method, target.split('?').next()) {
+        ("GET", Some("/")) => server::reject_vec(200, &html, PAGE.as_bytes(), &mut tx),
+        ("GET", _) => server::reject_vec(404, &text, b"not found\n", &mut tx),
+        _ => server::reject_vec(405, &text, b"method not allowed\n", &mut tx),
+    }
+    stream.write_all(&tx)?;
+    linger_close(stream)
+}
