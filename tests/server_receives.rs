@@ -457,18 +457,14 @@ fn server_receives_events_borrow_the_input_in_place_rfc6455_5_3() {
 /// RFC 6455 §10.4: tiny limits apply to tiny frames too (whole frames in one read included).
 #[test]
 fn server_receives_small_frame_over_small_limits_fails_1009_rfc6455_10_4() {
-    for config in [
-        Config { max_frame_payload: 4, ..Config::default() },
-        Config { max_message_size: 4, ..Config::default() },
-    ] {
+    for config in
+        [Config { max_frame_payload: 4, ..Config::default() }, Config { max_message_size: 4, ..Config::default() }]
+    {
         let mut conn = Connection::server(config);
         let mut wire = cframe(FIN | TEXT, b"hello");
         let input = conn.handle_data(&mut wire);
-        let expected = if config.max_frame_payload == 4 {
-            ProtocolError::FrameTooLarge
-        } else {
-            ProtocolError::MessageTooLarge
-        };
+        let expected =
+            if config.max_frame_payload == 4 { ProtocolError::FrameTooLarge } else { ProtocolError::MessageTooLarge };
         assert_eq!(input.event.as_ref().map(own), Some(failed(expected)));
     }
 }
