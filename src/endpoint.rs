@@ -42,6 +42,16 @@
 //! them again, into an array of the caller's
 //! ([`RequestView::parse`], [`ResponseView::parse`]) or one on the stack
 //! ([`RequestView::with_request`], [`ResponseView::with_response`]).
+//!
+//! # Size
+//!
+//! An endpoint holds its [`Connection`] inline, plus the configuration and
+//! the handshake state: `size_of::<ServerEndpoint>()` and
+//! `size_of::<ClientEndpoint<'_, fn() -> [u8; 4]>>()` are 696 bytes on
+//! x86_64 (the connection is 656). While a head is checked, `handle_data`
+//! also uses an array of [`MAX_HEADERS`] header fields (2 KiB on x86_64)
+//! on the stack. Nothing is on the heap; with `alloc`, `_vec` variants
+//! append the output to a `Vec<u8>`.
 
 use core::fmt;
 
@@ -366,6 +376,67 @@ impl ServerEndpoint {
     }
 }
 
+#[cfg(feature = "alloc")]
+impl ServerEndpoint {
+    /// [`accept`](Self::accept), appending to a `Vec`.
+    pub fn accept_vec(&mut self, accept: &Accept<'_>, out: &mut alloc::vec::Vec<u8>) -> Result<usize, DecisionError> {
+        let ServerState::Deciding(key) = &self.state else {
+            return Err(DecisionError::NoRequest);
+        };
+        let req = Request { target: "", host: b"", key, origin: None, headers: &[] };
+        let start = out.len();
+        server::accept_vec(&req, accept, out);
+        self.state = ServerState::Open(Connection::server(self.config));
+        Ok(out.len() - start)
+    }
+
+    /// [`reject`](Self::reject), appending to a `Vec`.
+    pub fn reject_vec(
+        &mut self,
+        status: u16,
+        headers: &[Header<'_>],
+        body: &[u8],
+        out: &mut alloc::vec::Vec<u8>,
+    ) -> Result<usize, DecisionError> {
+        if !matches!(self.state, ServerState::Deciding(_)) {
+            return Err(DecisionError::NoRequest);
+        }
+        let start = out.len();
+        server::reject_vec(status, headers, body, out);
+        self.state = ServerState::Ended;
+        Ok(out.len() - start)
+    }
+
+    /// [`reject_with`](Self::reject_with), appending to a `Vec`.
+    pub fn reject_with_vec(
+        &mut self,
+        error: HandshakeError,
+        out: &mut alloc::vec::Vec<u8>,
+    ) -> Result<usize, DecisionError> {
+        if !matches!(self.state, ServerState::Deciding(_)) {
+            return Err(DecisionError::NoRequest);
+        }
+        let start = out.len();
+        server::error_response_vec(error, out);
+        self.state = ServerState::Ended;
+        Ok(out.len() - start)
+    }
+
+    /// Drains everything [`poll_transmit`](Self::poll_transmit) would give into a `Vec`.
+    pub fn poll_transmit_vec(&mut self, out: &mut alloc::vec::Vec<u8>) -> usize {
+        match &mut self.state {
+            ServerState::Open(conn) => conn.poll_transmit_vec(out),
+            ServerState::Refusing(e) => {
+                let start = out.len();
+                server::error_response_vec(*e, out);
+                self.state = ServerState::Ended;
+                out.len() - start
+            }
+            _ => 0,
+        }
+    }
+}
+
 // ---------------------------------------------------------------- client
 
 /// A complete response head, as received: parse it again to look at it.
@@ -600,6 +671,23 @@ impl<'r, M: MaskSource> ClientEndpoint<'r, M> {
         match self.state {
             ClientState::Open(conn) => Some(conn),
             _ => None,
+        }
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<M: MaskSource> ClientEndpoint<'_, M> {
+    /// Drains everything [`poll_transmit`](Self::poll_transmit) would give into a `Vec`.
+    pub fn poll_transmit_vec(&mut self, out: &mut alloc::vec::Vec<u8>) -> usize {
+        match &mut self.state {
+            ClientState::Open(conn) => conn.poll_transmit_vec(out),
+            ClientState::Handshake { request, sent, .. } if !*sent => {
+                let start = out.len();
+                request.write_vec(out);
+                *sent = true;
+                out.len() - start
+            }
+            _ => 0,
         }
     }
 }

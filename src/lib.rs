@@ -88,8 +88,7 @@
 //! - [`CloseCode`] / [`CloseFrame`]: close codes and Close payloads;
 //! - [`FrameDecoder`]: bytes to payload chunks, unmasked in place, with limits;
 //! - [`Connection`]: messages, control frames, closing, limits;
-//! - [`ServerEndpoint`] / [`ClientEndpoint`]: one object from the first byte to
-//!   the last, the opening handshake and then the connection;
+//! - [`ServerEndpoint`] / [`ClientEndpoint`]: one object for the opening handshake, then the connection;
 //! - [`Timer`]: close-handshake timeout and keep-alive, driven by the caller's clock;
 //! - [`handshake`]: the opening handshake, client and server, HTTP/1.1 and
 //!   extended CONNECT (RFC 8441 / RFC 9220).

@@ -609,3 +609,73 @@ fn endpoints_reject_headers_through_the_pure_functions_rfc6455_4_2_2() {
         b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno"
     );
 }
+
+#[cfg(feature = "alloc")]
+#[test]
+fn endpoints_vec_variants_write_the_same_bytes_rfc6455_4_1_4_2_2() {
+    let request = ClientRequest { protocols: PROTOCOLS, ..ClientRequest::new("example.com", "/chat", NONCE) };
+    let mut client = ClientEndpoint::new(request, Config::default(), Counter(5));
+    let mut wire = Vec::new();
+    let n = client.poll_transmit_vec(&mut wire);
+    assert_eq!(n, wire.len());
+    assert_eq!(client.poll_transmit_vec(&mut wire), 0, "written once");
+
+    let mut server = ServerEndpoint::new(Config::default());
+    let Some(ServerEvent::Request(view)) = server.handle_data(&mut wire).event else { panic!("a request") };
+    let protocol = view.with_request(|r| r.choose_protocol(&["superchat"])).unwrap();
+    let mut out = b"prefix".to_vec();
+    let n = server.accept_vec(&Accept { protocol, ..Accept::default() }, &mut out).unwrap();
+    assert_eq!(out.len(), 6 + n);
+    assert!(out[6..].starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
+    let mut rx = out[6..].to_vec();
+    let Some(ClientEvent::Accepted(view)) = client.handle_data(&mut rx).event else { panic!("accepted") };
+    assert_eq!(view.protocol(), Some("superchat"));
+    let mut ping = [0u8; 64];
+    let n = client.connection_mut().unwrap().send_ping(b"x", &mut ping).unwrap();
+    assert!(matches!(server.handle_data(&mut ping[..n]).event, Some(ServerEvent::Connection(Event::Ping(b"x")))));
+    let mut pong = Vec::new();
+    assert_eq!(server.poll_transmit_vec(&mut pong), 3);
+    assert_eq!(pong, b"\x8a\x01x");
+
+    // Refusals.
+    let mut server = ServerEndpoint::new(Config::default());
+    let mut wire = REQUEST.to_vec();
+    assert!(server.handle_data(&mut wire).event.is_some());
+    let mut out = Vec::new();
+    assert_eq!(server.reject_vec(404, &[], b"", &mut out), Ok(out.len()));
+    assert!(out.starts_with(b"HTTP/1.1 404 Not Found\r\n"));
+    assert_eq!(server.reject_with_vec(HandshakeError::MissingOrigin, &mut out), Err(DecisionError::NoRequest));
+    let mut server = ServerEndpoint::new(Config::default());
+    let mut wire = REQUEST.to_vec();
+    assert!(server.handle_data(&mut wire).event.is_some());
+    let mut out = Vec::new();
+    assert!(server.reject_with_vec(HandshakeError::MissingOrigin, &mut out).is_ok());
+    assert!(out.starts_with(b"HTTP/1.1 403 Forbidden\r\n"));
+    let mut server = ServerEndpoint::new(Config::default());
+    let mut wire = REQUEST.replace_version(b"8");
+    assert!(matches!(server.handle_data(&mut wire).event, Some(ServerEvent::HandshakeFailed(_))));
+    let mut out = Vec::new();
+    server.poll_transmit_vec(&mut out);
+    assert!(out.starts_with(b"HTTP/1.1 426 Upgrade Required\r\n"));
+    assert!(server.transport_should_close());
+}
+
+#[cfg(feature = "alloc")]
+trait ReplaceVersion {
+    fn replace_version(&self, v: &[u8]) -> Vec<u8>;
+}
+
+#[cfg(feature = "alloc")]
+impl ReplaceVersion for [u8] {
+    fn replace_version(&self, v: &[u8]) -> Vec<u8> {
+        let at = self.windows(25).position(|w| w == b"Sec-WebSocket-Version: 13").expect("a version header") + 23;
+        [&self[..at], v, &self[at + 2..]].concat()
+    }
+}
+
+#[test]
+fn endpoints_hold_the_connection_inline() {
+    use core::mem::size_of;
+    assert!(size_of::<ServerEndpoint>() <= size_of::<Connection>() + 48);
+    assert!(size_of::<ClientEndpoint<'static, fn() -> [u8; 4]>>() <= size_of::<Connection<fn() -> [u8; 4]>>() + 48);
+}
