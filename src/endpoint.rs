@@ -254,7 +254,7 @@ impl ServerEndpoint {
         match checked {
             Ok((key, used)) => {
                 self.state = ServerState::Deciding(key);
-                let view = RequestView { head: &buf[..used], max_headers: self.max_headers };
+                let view = RequestView { head: buf.get(..used).unwrap_or(buf), max_headers: self.max_headers };
                 EndpointInput { consumed: used, event: Some(ServerEvent::Request(view)) }
             }
             Err(e) => {
@@ -596,7 +596,7 @@ impl<'r, M: MaskSource> ClientEndpoint<'r, M> {
         let old = core::mem::replace(&mut self.state, ClientState::Ended);
         match outcome {
             Ok((accepted, status, protocol, used)) => {
-                let view = ResponseView { head: &buf[..used], status, protocol, handshake: fresh };
+                let view = ResponseView { head: buf.get(..used).unwrap_or(buf), status, protocol, handshake: fresh };
                 let event = if accepted {
                     if let ClientState::Handshake { mask, .. } = old {
                         self.state = ClientState::Open(Connection::client(self.config, mask));
