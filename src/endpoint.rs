@@ -23,6 +23,14 @@
 //! `ClientEvent::Connection`; the send methods are the connection's own,
 //! reached through `connection_mut()`.
 //!
+//! # The drain rule
+//!
+//! As with the connection: after every call that may change the endpoint,
+//! drain `poll_transmit` until it returns `Ok(None)`, then check
+//! `transport_should_close`. During the handshake that is where the
+//! client's request and the server's error response come out; the `101`
+//! and a refusal are written by the deciding call itself.
+//!
 //! # The input rule during the handshake
 //!
 //! `handle_data` follows the connection's rule: it reports how many bytes it
