@@ -88,6 +88,7 @@
 //! - [`CloseCode`] / [`CloseFrame`]: close codes and Close payloads;
 //! - [`FrameDecoder`]: bytes to payload chunks, unmasked in place, with limits;
 //! - [`Connection`]: messages, control frames, closing, limits;
+//! - [`ServerEndpoint`] / [`ClientEndpoint`]: one object for the opening handshake, then the connection;
 //! - [`Timer`]: close-handshake timeout and keep-alive, driven by the caller's clock;
 //! - [`handshake`]: the opening handshake, client and server, HTTP/1.1 and
 //!   extended CONNECT (RFC 8441 / RFC 9220).
@@ -104,6 +105,7 @@ extern crate std;
 pub mod close;
 pub mod connection;
 pub mod decode;
+pub mod endpoint;
 pub mod error;
 pub mod frame;
 pub mod handshake;
@@ -117,6 +119,7 @@ pub mod utf8;
 pub use close::{CloseCode, CloseFrame};
 pub use connection::{Closure, Config, Connection, Event, Input, MessageKind, NoMask};
 pub use decode::{Decode, Decoded, FrameDecoder, RawDecode, RawOutput};
+pub use endpoint::{ClientEndpoint, ClientEvent, EndpointInput, ServerEndpoint, ServerEvent};
 pub use error::{BufferTooSmall, ProtocolError, UsageError};
 pub use frame::{FrameHeader, HeaderRules, Opcode, Role};
 pub use handshake::{accept_key, HandshakeError, Negotiated};
