@@ -59,14 +59,35 @@ impl<T> Status<T> {
 /// ```
 pub fn accept_key(key: &[u8]) -> [u8; 28] {
     use base64::Engine;
-    let mut sha = sha1_smol::Sha1::new();
-    sha.update(key);
-    sha.update(GUID);
-    let digest = sha.digest().bytes();
+    let digest = sha1_key_guid(key);
     let mut out = [0u8; 28];
     // 20 bytes always encode to exactly 28 characters.
     let _ = base64::engine::general_purpose::STANDARD.encode_slice(digest, &mut out);
     out
+}
+
+/// SHA-1(key + GUID) with the RustCrypto `sha1` crate (SHA-NI or the ARMv8
+/// SHA instructions when the CPU has them, detected at run time).
+#[cfg(feature = "fast-sha1")]
+fn sha1_key_guid(key: &[u8]) -> [u8; 20] {
+    use sha1::Digest;
+    let mut sha = sha1::Sha1::new();
+    sha.update(key);
+    sha.update(GUID);
+    sha.finalize().into()
+}
+
+#[cfg(not(feature = "fast-sha1"))]
+use sha1_smol_key_guid as sha1_key_guid;
+
+/// SHA-1(key + GUID) with `sha1_smol` (portable): the fallback, and the
+/// reference the `fast-sha1` path is tested against.
+#[cfg(any(not(feature = "fast-sha1"), test))]
+fn sha1_smol_key_guid(key: &[u8]) -> [u8; 20] {
+    let mut sha = sha1_smol::Sha1::new();
+    sha.update(key);
+    sha.update(GUID);
+    sha.digest().bytes()
 }
 
 /// base64 of the 16 key bytes: the `Sec-WebSocket-Key` value.
@@ -239,5 +260,46 @@ pub const fn reason_phrase(status: u16) -> &'static str {
         500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc6455_vector() {
+        assert_eq!(&accept_key(b"dGhlIHNhbXBsZSBub25jZQ=="), b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        assert_eq!(sha1_key_guid(b"dGhlIHNhbXBsZSBub25jZQ=="), sha1_smol_key_guid(b"dGhlIHNhbXBsZSBub25jZQ=="));
+    }
+
+    /// Whichever SHA-1 is compiled in agrees with `sha1_smol` on random keys
+    /// of every length up to three blocks (key + GUID crosses 1, 2, 3 blocks).
+    #[test]
+    fn sha1_implementations_agree() {
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut key = [0u8; 160];
+        for round in 0..2000 {
+            let len = round % key.len();
+            for b in &mut key[..len] {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *b = x as u8;
+            }
+            assert_eq!(sha1_key_guid(&key[..len]), sha1_smol_key_guid(&key[..len]), "length {len}");
+        }
+        // Real keys: base64 of 16 random bytes.
+        for _ in 0..500 {
+            let mut raw = [0u8; 16];
+            for b in &mut raw {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *b = x as u8;
+            }
+            let k = encode_key(&raw);
+            assert_eq!(sha1_key_guid(&k), sha1_smol_key_guid(&k));
+        }
     }
 }
