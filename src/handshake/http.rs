@@ -340,12 +340,13 @@ pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
 }
 
 /// Parses header lines up to the empty line, one pass over the bytes;
-/// returns how many fields were stored in `headers`.
+/// returns how many fields were stored in `headers` and the number of
+/// bytes of `rest` used, up to and including the empty line's CRLF.
 fn fill_fields<'r>(
     mut rest: &'r [u8],
     headers: &mut [Header<'r>],
     max_headers: usize,
-) -> Result<usize, HandshakeError> {
+) -> Result<(usize, usize), HandshakeError> {
     use HandshakeError as E;
     let cap = headers.len().min(max_headers);
     let mut n = 0;
@@ -357,7 +358,7 @@ fn fill_fields<'r>(
     loop {
         let offset = block.len() - rest.len();
         match rest {
-            [b'\r', b'\n', ..] => break,
+            [b'\r', b'\n', ..] => return Ok((n, offset + 2)),
             [] | [b'\r', ..] => return Err(E::InvalidHeaderField),
             [b'\n', ..] => return Err(E::BareLineFeed),
             [b' ' | b'\t', ..] => return Err(E::ObsFold),
@@ -390,7 +391,6 @@ fn fill_fields<'r>(
         }
         n += 1;
     }
-    Ok(n)
 }
 
 fn first<'r>(headers: &'r mut [Header<'r>], n: usize) -> &'r [Header<'r>] {
@@ -398,24 +398,30 @@ fn first<'r>(headers: &'r mut [Header<'r>], n: usize) -> &'r [Header<'r>] {
     headers.get(..n).unwrap_or_default()
 }
 
+/// The start line, the number of fields stored and the length of the head
+/// (up to and including the empty line).
 fn request_parts<'r>(
     head: &'r [u8],
     headers: &mut [Header<'r>],
     max_headers: usize,
-) -> Result<(RequestLine<'r>, usize), HandshakeError> {
+) -> Result<(RequestLine<'r>, usize, usize), HandshakeError> {
     let (line, rest) = start_line(head, HandshakeError::InvalidRequestLine)?;
     let line = parse_request_line(line)?;
-    Ok((line, fill_fields(rest, headers, max_headers)?))
+    let (n, used) = fill_fields(rest, headers, max_headers)?;
+    Ok((line, n, head.len() - rest.len() + used))
 }
 
+/// The start line, the number of fields stored and the length of the head
+/// (up to and including the empty line).
 fn response_parts<'r>(
     head: &'r [u8],
     headers: &mut [Header<'r>],
     max_headers: usize,
-) -> Result<(StatusLine<'r>, usize), HandshakeError> {
+) -> Result<(StatusLine<'r>, usize, usize), HandshakeError> {
     let (line, rest) = start_line(head, HandshakeError::InvalidStatusLine)?;
     let line = parse_status_line(line)?;
-    Ok((line, fill_fields(rest, headers, max_headers)?))
+    let (n, used) = fill_fields(rest, headers, max_headers)?;
+    Ok((line, n, head.len() - rest.len() + used))
 }
 
 /// Parses a complete request head (as delimited by [`HeadScanner`]): the
@@ -433,7 +439,7 @@ pub fn parse_request_head<'r>(
     headers: &'r mut [Header<'r>],
     max_headers: usize,
 ) -> Result<RequestHead<'r>, HandshakeError> {
-    let (line, n) = request_parts(head, headers, max_headers)?;
+    let (line, n, _) = request_parts(head, headers, max_headers)?;
     Ok(RequestHead { line, headers: first(headers, n) })
 }
 
@@ -444,7 +450,7 @@ pub fn parse_response_head<'r>(
     headers: &'r mut [Header<'r>],
     max_headers: usize,
 ) -> Result<ResponseHead<'r>, HandshakeError> {
-    let (line, n) = response_parts(head, headers, max_headers)?;
+    let (line, n, _) = response_parts(head, headers, max_headers)?;
     Ok(ResponseHead { line, headers: first(headers, n) })
 }
 
@@ -492,11 +498,12 @@ impl HeadParser {
         buf: &'r [u8],
         headers: &'r mut [Header<'r>],
     ) -> Result<Status<(RequestHead<'r>, usize)>, HandshakeError> {
-        if let Some(end) = self.whole_head_end(buf) {
-            if let Ok((line, n)) = request_parts(&buf[..end], headers, self.limits.max_headers) {
-                self.scanner.found(end);
+        if let Some(window) = self.whole_head_window(buf) {
+            if let Ok((line, n, end)) = request_parts(window, headers, self.limits.max_headers) {
+                self.found_whole(end);
                 return Ok(Status::Complete((RequestHead { line, headers: first(headers, n) }, end)));
             }
+            self.scanner.scanned += window.len();
         }
         let Some(end) = self.scanner.find_end(buf, self.limits.max_head_len)? else {
             return Ok(Status::Partial);
@@ -505,20 +512,26 @@ impl HeadParser {
         Ok(Status::Complete((head, end)))
     }
 
-    /// The fast path for a head that arrives whole in the first call: where
-    /// the first CRLF CRLF ends, if within the limit. When the head parses
-    /// up to there, every line before it ends in CRLF, so the scanner would
-    /// have found the same end; otherwise the caller falls back to the
-    /// scanner, which gives the verdict. Tried once, so the total stays linear.
-    fn whole_head_end(&mut self, buf: &[u8]) -> Option<usize> {
+    /// The fast path for a head that arrives whole in the first call: the
+    /// bytes to parse directly (at most `max_head_len`), with no separate
+    /// search for the end. The start line and header lines contain no CR or
+    /// LF, and every line the parse accepts ends in CRLF, so when the parse
+    /// succeeds it stops at the first CRLF CRLF: the end the scanner would
+    /// have found. Otherwise the caller falls back to the scanner, which
+    /// gives the verdict. Tried once, so the total stays linear; the bytes
+    /// are counted as scanned whether the parse succeeds or not.
+    fn whole_head_window<'b>(&mut self, buf: &'b [u8]) -> Option<&'b [u8]> {
         if self.tried_whole {
             return None;
         }
         self.tried_whole = true;
-        let window = buf.get(..buf.len().min(self.limits.max_head_len)).unwrap_or_default();
-        let end = memchr::memmem::find(window, b"\r\n\r\n").map(|p| p + 4);
-        self.scanner.scanned += end.unwrap_or(window.len());
-        end
+        buf.get(..buf.len().min(self.limits.max_head_len))
+    }
+
+    /// Records the end of a head found by the fast path.
+    fn found_whole(&mut self, end: usize) {
+        self.scanner.scanned += end;
+        self.scanner.found(end);
     }
 
     /// Parses a response head from the bytes received so far. On success,
@@ -528,11 +541,12 @@ impl HeadParser {
         buf: &'r [u8],
         headers: &'r mut [Header<'r>],
     ) -> Result<Status<(ResponseHead<'r>, usize)>, HandshakeError> {
-        if let Some(end) = self.whole_head_end(buf) {
-            if let Ok((line, n)) = response_parts(&buf[..end], headers, self.limits.max_headers) {
-                self.scanner.found(end);
+        if let Some(window) = self.whole_head_window(buf) {
+            if let Ok((line, n, end)) = response_parts(window, headers, self.limits.max_headers) {
+                self.found_whole(end);
                 return Ok(Status::Complete((ResponseHead { line, headers: first(headers, n) }, end)));
             }
+            self.scanner.scanned += window.len();
         }
         let Some(end) = self.scanner.find_end(buf, self.limits.max_head_len)? else {
             return Ok(Status::Partial);
