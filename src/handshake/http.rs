@@ -220,7 +220,7 @@ pub(crate) const fn is_tchar(b: u8) -> bool {
 
 /// A non-empty token.
 pub(crate) fn is_token(s: &[u8]) -> bool {
-    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
+    !s.is_empty() && tchar_end(s, 0) == s.len()
 }
 
 const fn is_value_char(b: u8) -> bool {
@@ -275,7 +275,7 @@ fn value_end(s: &[u8], mut i: usize) -> usize {
 }
 
 /// The end of the run of `tchar`s in `s` from `i`, four bytes per step.
-fn tchar_end(s: &[u8], mut i: usize) -> usize {
+pub(crate) fn tchar_end(s: &[u8], mut i: usize) -> usize {
     let t = |b: u8| TCHAR[usize::from(b)];
     while let Some(&[a, b, c, d]) = s.get(i..i + 4) {
         if !(t(a) & t(b) & t(c) & t(d)) {
@@ -657,6 +657,10 @@ impl<'r> Iterator for ListElements<'r> {
 
 /// Whether one comma-separated list value contains `token`, ignoring ASCII case.
 pub(crate) fn list_has_token(value: &[u8], token: &[u8]) -> bool {
+    // The usual case first: a one-element value (already trimmed by the parser).
+    if value.len() == token.len() && value.eq_ignore_ascii_case(token) {
+        return true;
+    }
     value.split(|&b| b == b',').any(|e| trim_ows(e).eq_ignore_ascii_case(token))
 }
 
