@@ -315,15 +315,22 @@ impl<'a> Text<'a> {
     #[inline]
     fn get(&mut self, a: usize, b: usize) -> &'a str {
         if a < self.start || b > self.start + self.text.len() {
-            let end = self.head.len().min(a.saturating_add(Self::SEGMENT)).max(b);
-            let seg = self.head.get(a..end).unwrap_or_default();
-            self.text = match core::str::from_utf8(seg) {
-                Ok(t) => t,
-                Err(e) => seg.get(..e.valid_up_to()).and_then(|v| core::str::from_utf8(v).ok()).unwrap_or_default(),
-            };
-            self.start = a;
+            self.new_segment(a, b);
         }
         self.text.get(a - self.start..b - self.start).unwrap_or_default()
+    }
+
+    /// Checks a new segment starting at `a` and reaching at least `b`
+    /// (kept out of line: once per head, usually).
+    #[inline(never)]
+    fn new_segment(&mut self, a: usize, b: usize) {
+        let end = self.head.len().min(a.saturating_add(Self::SEGMENT)).max(b);
+        let seg = self.head.get(a..end).unwrap_or_default();
+        self.text = match core::str::from_utf8(seg) {
+            Ok(t) => t,
+            Err(e) => seg.get(..e.valid_up_to()).and_then(|v| core::str::from_utf8(v).ok()).unwrap_or_default(),
+        };
+        self.start = a;
     }
 }
 
