@@ -64,6 +64,35 @@ fn head_without_end_fails_at_the_size_limit_rfc6455_4_2_1() {
 }
 
 #[test]
+fn names_survive_obs_text_and_binary_bytes_after_the_head_rfc6455_4_2_1() {
+    // Names are taken as `str`s from UTF-8 checks of segments of the
+    // buffer; obs-text in a value and non-UTF-8 frame bytes after the head
+    // end a segment but must not change the result.
+    let mut head = b"GET /a HTTP/1.1\r\nHost: a\r\nX-Obs: \xff\xfe z \r\nX-After: b\r\n".to_vec();
+    for i in 0..40 {
+        head.extend_from_slice(format!("N{i}: {}", "v".repeat(i * 7)).as_bytes());
+        head.extend_from_slice(b"\xc3\r\n");
+    }
+    head.extend_from_slice(b"Last:\t\xe9\t\r\n\r\n");
+    let mut wire = head.clone();
+    wire.extend_from_slice(b"\x82\xff\xfe\x80\x00");
+    for buf in [&head[..], &wire[..]] {
+        let mut p = HeadParser::new(Limits { max_headers: 64, ..Limits::default() });
+        let mut headers = [EMPTY_HEADER; 64];
+        let Ok(Status::Complete((h, used))) = p.parse_request(buf, &mut headers) else { panic!("rejected") };
+        assert_eq!(used, head.len());
+        assert_eq!((h.line.method, h.line.target), ("GET", "/a"));
+        let names: Vec<&str> = h.headers.iter().map(|h| h.name).collect();
+        assert_eq!(names[..3], ["Host", "X-Obs", "X-After"]);
+        assert_eq!(h.headers[1].value, b"\xff\xfe z");
+        assert_eq!(names[3 + 39], "N39");
+        assert_eq!(names.last(), Some(&"Last"));
+        assert_eq!(h.headers.last().unwrap().value, b"\xe9");
+        assert_eq!(h.headers.len(), 3 + 40 + 1);
+    }
+}
+
+#[test]
 fn head_policies_rfc6455_4_2_1() {
     let parse = |b: &[u8]| {
         let mut h = [EMPTY_HEADER; 8];

@@ -116,8 +116,7 @@ fn skip_ows(s: &[u8], mut i: usize) -> usize {
 }
 
 fn token_end(s: &[u8], i: usize) -> usize {
-    let rest = s.get(i..).unwrap_or_default();
-    i + rest.iter().position(|&b| !is_tchar(b)).unwrap_or(rest.len())
+    super::http::tchar_end(s, i)
 }
 
 fn ascii(b: &[u8]) -> &str {

@@ -220,7 +220,7 @@ pub(crate) const fn is_tchar(b: u8) -> bool {
 
 /// A non-empty token.
 pub(crate) fn is_token(s: &[u8]) -> bool {
-    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
+    !s.is_empty() && tchar_end(s, 0) == s.len()
 }
 
 const fn is_value_char(b: u8) -> bool {
@@ -242,25 +242,96 @@ static TCHAR: [bool; 256] = table(false);
 /// Field-value characters (HTAB, SP, VCHAR, obs-text) as a table.
 static VALUE: [bool; 256] = table(true);
 
-/// The length of the run of field-value characters at the start of `s`.
-/// Eight bytes at a time while they hold no control character and no DEL
-/// (a word test that is exact about presence), then byte by byte.
-fn value_len(s: &[u8]) -> usize {
+/// The end of the run of field-value characters in `s` from `i`.
+/// Eight bytes at a time: a word test flags control characters and DEL,
+/// and its lowest flag is exact (a borrow only starts at a flagged byte),
+/// so the first flagged byte is the end unless it is an HTAB.
+fn value_end(s: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    while let Some(Ok(chunk)) = s.get(i..i + 8).map(<[u8; 8]>::try_from) {
-        let x = u64::from_le_bytes(chunk);
+    while let Some(&[b0, b1, b2, b3, b4, b5, b6, b7]) = s.get(i..i + 8) {
+        let x = u64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7]);
         let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
         let y = x ^ (ONES * 0x7f);
         let del = y.wrapping_sub(ONES) & !y & HIGH;
-        if below_space | del != 0 {
+        let flags = below_space | del;
+        if flags == 0 {
+            i += 8;
+            continue;
+        }
+        let k = i + (flags.trailing_zeros() / 8) as usize;
+        if s.get(k) != Some(&b'\t') {
+            return k;
+        }
+        i = k + 1;
+    }
+    while let Some(&b) = s.get(i) {
+        if !VALUE[usize::from(b)] {
             break;
         }
-        i += 8;
+        i += 1;
     }
-    let tail = s.get(i..).unwrap_or_default();
-    i + tail.iter().position(|&b| !VALUE[usize::from(b)]).unwrap_or(tail.len())
+    i
+}
+
+/// The end of the run of `tchar`s in `s` from `i`, four bytes per step.
+pub(crate) fn tchar_end(s: &[u8], mut i: usize) -> usize {
+    let t = |b: u8| TCHAR[usize::from(b)];
+    while let Some(&[a, b, c, d]) = s.get(i..i + 4) {
+        if !(t(a) & t(b) & t(c) & t(d)) {
+            break;
+        }
+        i += 4;
+    }
+    while let Some(&b) = s.get(i) {
+        if !t(b) {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// `str` views of ASCII runs of a head (method, target, header names)
+/// without a UTF-8 check per run: one check covers a segment of up to
+/// [`Text::SEGMENT`] bytes from the first run asked for, up to the first
+/// byte that is not UTF-8 (obs-text in a value, or frame bytes after the
+/// head); a run outside the segment starts a new one. Each byte is thus
+/// checked at most twice.
+struct Text<'a> {
+    head: &'a [u8],
+    start: usize,
+    text: &'a str,
+}
+
+impl<'a> Text<'a> {
+    const SEGMENT: usize = 1024;
+
+    const fn new(head: &'a [u8]) -> Self {
+        Self { head, start: 0, text: "" }
+    }
+
+    /// `head[a..b]`, which the caller has checked to be ASCII, as a `str`.
+    #[inline]
+    fn get(&mut self, a: usize, b: usize) -> &'a str {
+        if a < self.start || b > self.start + self.text.len() {
+            self.new_segment(a, b);
+        }
+        self.text.get(a - self.start..b - self.start).unwrap_or_default()
+    }
+
+    /// Checks a new segment starting at `a` and reaching at least `b`
+    /// (kept out of line: once per head, usually).
+    #[inline(never)]
+    fn new_segment(&mut self, a: usize, b: usize) {
+        let end = self.head.len().min(a.saturating_add(Self::SEGMENT)).max(b);
+        let seg = self.head.get(a..end).unwrap_or_default();
+        self.text = match core::str::from_utf8(seg) {
+            Ok(t) => t,
+            Err(e) => seg.get(..e.valid_up_to()).and_then(|v| core::str::from_utf8(v).ok()).unwrap_or_default(),
+        };
+        self.start = a;
+    }
 }
 
 /// Splits off the start line (without its CRLF) from a complete head.
@@ -276,11 +347,6 @@ fn start_line(head: &[u8], e: HandshakeError) -> Result<(&[u8], &[u8]), Handshak
     Ok((line, rest.get(1..).unwrap_or_default()))
 }
 
-fn as_str(b: &[u8]) -> &str {
-    // Only called on bytes already checked to be ASCII.
-    core::str::from_utf8(b).unwrap_or_default()
-}
-
 fn parse_version(v: &[u8]) -> Option<u8> {
     match v {
         [b'H', b'T', b'T', b'P', b'/', b'1', b'.', d @ b'0'..=b'9'] => Some(d - b'0'),
@@ -288,7 +354,8 @@ fn parse_version(v: &[u8]) -> Option<u8> {
     }
 }
 
-fn parse_request_line(line: &[u8]) -> Result<RequestLine<'_>, HandshakeError> {
+/// Parses the request line, `text`'s first bytes.
+fn parse_request_line<'a>(line: &'a [u8], text: &mut Text<'a>) -> Result<RequestLine<'a>, HandshakeError> {
     const E: HandshakeError = HandshakeError::InvalidRequestLine;
     let sp = memchr(b' ', line).ok_or(E)?;
     let method = &line[..sp];
@@ -304,7 +371,7 @@ fn parse_request_line(line: &[u8]) -> Result<RequestLine<'_>, HandshakeError> {
     if target.is_empty() || !target.iter().all(|&b| (0x21..0x7f).contains(&b)) {
         return Err(E);
     }
-    Ok(RequestLine { method: as_str(method), target: as_str(target), minor_version })
+    Ok(RequestLine { method: text.get(0, sp), target: text.get(sp + 1, sp + 1 + target.len()), minor_version })
 }
 
 fn parse_status_line(line: &[u8]) -> Result<StatusLine<'_>, HandshakeError> {
@@ -339,58 +406,55 @@ pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
     s
 }
 
-/// Parses header lines up to the empty line, one pass over the bytes;
-/// returns how many fields were stored in `headers`.
+/// Parses header lines from `head[i..]` up to the empty line, one pass
+/// over the bytes; returns how many fields were stored in `headers` and
+/// the length of the head, up to and including the empty line's CRLF.
 fn fill_fields<'r>(
-    mut rest: &'r [u8],
+    head: &'r [u8],
+    mut i: usize,
+    text: &mut Text<'r>,
     headers: &mut [Header<'r>],
     max_headers: usize,
-) -> Result<usize, HandshakeError> {
+) -> Result<(usize, usize), HandshakeError> {
     use HandshakeError as E;
     let cap = headers.len().min(max_headers);
     let mut n = 0;
-    // One UTF-8 check for the whole block (usually all ASCII) instead of one
-    // per name; names are then sliced from it (token characters are ASCII,
-    // so on char boundaries). With obs-text in a value, names are converted one by one.
-    let block = rest;
-    let text = core::str::from_utf8(block).ok();
     loop {
-        let offset = block.len() - rest.len();
-        match rest {
-            [b'\r', b'\n', ..] => break,
-            [] | [b'\r', ..] => return Err(E::InvalidHeaderField),
-            [b'\n', ..] => return Err(E::BareLineFeed),
-            [b' ' | b'\t', ..] => return Err(E::ObsFold),
-            _ => {}
+        let name_end = tchar_end(head, i);
+        if name_end == i {
+            // CR, LF, SP and HTAB are not `tchar`s.
+            return match head.get(i..) {
+                Some([b'\r', b'\n', ..]) => Ok((n, i + 2)),
+                Some([b'\n', ..]) => Err(E::BareLineFeed),
+                Some([b' ' | b'\t', ..]) => Err(E::ObsFold),
+                _ => Err(E::InvalidHeaderField),
+            };
         }
-        let name_len = rest.iter().position(|&b| !TCHAR[usize::from(b)]).unwrap_or(rest.len());
-        if name_len == 0 || rest.get(name_len) != Some(&b':') {
+        if head.get(name_end) != Some(&b':') {
             return Err(E::InvalidHeaderField);
         }
-        let (name, after) = rest.split_at(name_len);
-        let after = after.get(1..).unwrap_or_default();
-        let ows = after.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(after.len());
-        let after = after.get(ows..).unwrap_or_default();
-        let value_len = value_len(after);
-        let (value, after) = after.split_at(value_len);
-        rest = match after {
-            [b'\r', b'\n', rest @ ..] => rest,
-            [b'\n', ..] => return Err(E::BareLineFeed),
+        let mut start = name_end + 1;
+        while let Some(b' ' | b'\t') = head.get(start) {
+            start += 1;
+        }
+        let end = value_end(head, start);
+        // Leading OWS is skipped above; trailing OWS is inside the run.
+        let mut value = head.get(start..end).unwrap_or_default();
+        while let [rest @ .., b' ' | b'\t'] = value {
+            value = rest;
+        }
+        let name_start = i;
+        i = match head.get(end..) {
+            Some([b'\r', b'\n', ..]) => end + 2,
+            Some([b'\n', ..]) => return Err(E::BareLineFeed),
             _ => return Err(E::InvalidHeaderField),
         };
         match headers.get_mut(n) {
-            Some(slot) if n < cap => {
-                let name = match text.and_then(|t| t.get(offset..offset + name.len())) {
-                    Some(name) => name,
-                    None => as_str(name),
-                };
-                *slot = Header { name, value: trim_ows(value) };
-            }
+            Some(slot) if n < cap => *slot = Header { name: text.get(name_start, name_end), value },
             _ => return Err(E::TooManyHeaders),
         }
         n += 1;
     }
-    Ok(n)
 }
 
 fn first<'r>(headers: &'r mut [Header<'r>], n: usize) -> &'r [Header<'r>] {
@@ -398,24 +462,32 @@ fn first<'r>(headers: &'r mut [Header<'r>], n: usize) -> &'r [Header<'r>] {
     headers.get(..n).unwrap_or_default()
 }
 
+/// The start line, the number of fields stored and the length of the head
+/// (up to and including the empty line).
 fn request_parts<'r>(
     head: &'r [u8],
     headers: &mut [Header<'r>],
     max_headers: usize,
-) -> Result<(RequestLine<'r>, usize), HandshakeError> {
+) -> Result<(RequestLine<'r>, usize, usize), HandshakeError> {
+    let mut text = Text::new(head);
     let (line, rest) = start_line(head, HandshakeError::InvalidRequestLine)?;
-    let line = parse_request_line(line)?;
-    Ok((line, fill_fields(rest, headers, max_headers)?))
+    let line = parse_request_line(line, &mut text)?;
+    let (n, end) = fill_fields(head, head.len() - rest.len(), &mut text, headers, max_headers)?;
+    Ok((line, n, end))
 }
 
+/// The start line, the number of fields stored and the length of the head
+/// (up to and including the empty line).
 fn response_parts<'r>(
     head: &'r [u8],
     headers: &mut [Header<'r>],
     max_headers: usize,
-) -> Result<(StatusLine<'r>, usize), HandshakeError> {
+) -> Result<(StatusLine<'r>, usize, usize), HandshakeError> {
+    let mut text = Text::new(head);
     let (line, rest) = start_line(head, HandshakeError::InvalidStatusLine)?;
     let line = parse_status_line(line)?;
-    Ok((line, fill_fields(rest, headers, max_headers)?))
+    let (n, end) = fill_fields(head, head.len() - rest.len(), &mut text, headers, max_headers)?;
+    Ok((line, n, end))
 }
 
 /// Parses a complete request head (as delimited by [`HeadScanner`]): the
@@ -433,7 +505,7 @@ pub fn parse_request_head<'r>(
     headers: &'r mut [Header<'r>],
     max_headers: usize,
 ) -> Result<RequestHead<'r>, HandshakeError> {
-    let (line, n) = request_parts(head, headers, max_headers)?;
+    let (line, n, _) = request_parts(head, headers, max_headers)?;
     Ok(RequestHead { line, headers: first(headers, n) })
 }
 
@@ -444,7 +516,7 @@ pub fn parse_response_head<'r>(
     headers: &'r mut [Header<'r>],
     max_headers: usize,
 ) -> Result<ResponseHead<'r>, HandshakeError> {
-    let (line, n) = response_parts(head, headers, max_headers)?;
+    let (line, n, _) = response_parts(head, headers, max_headers)?;
     Ok(ResponseHead { line, headers: first(headers, n) })
 }
 
@@ -492,11 +564,12 @@ impl HeadParser {
         buf: &'r [u8],
         headers: &'r mut [Header<'r>],
     ) -> Result<Status<(RequestHead<'r>, usize)>, HandshakeError> {
-        if let Some(end) = self.whole_head_end(buf) {
-            if let Ok((line, n)) = request_parts(&buf[..end], headers, self.limits.max_headers) {
-                self.scanner.found(end);
+        if let Some(window) = self.whole_head_window(buf) {
+            if let Ok((line, n, end)) = request_parts(window, headers, self.limits.max_headers) {
+                self.found_whole(end);
                 return Ok(Status::Complete((RequestHead { line, headers: first(headers, n) }, end)));
             }
+            self.scanner.scanned += window.len();
         }
         let Some(end) = self.scanner.find_end(buf, self.limits.max_head_len)? else {
             return Ok(Status::Partial);
@@ -505,20 +578,26 @@ impl HeadParser {
         Ok(Status::Complete((head, end)))
     }
 
-    /// The fast path for a head that arrives whole in the first call: where
-    /// the first CRLF CRLF ends, if within the limit. When the head parses
-    /// up to there, every line before it ends in CRLF, so the scanner would
-    /// have found the same end; otherwise the caller falls back to the
-    /// scanner, which gives the verdict. Tried once, so the total stays linear.
-    fn whole_head_end(&mut self, buf: &[u8]) -> Option<usize> {
+    /// The fast path for a head that arrives whole in the first call: the
+    /// bytes to parse directly (at most `max_head_len`), with no separate
+    /// search for the end. The start line and header lines contain no CR or
+    /// LF, and every line the parse accepts ends in CRLF, so when the parse
+    /// succeeds it stops at the first CRLF CRLF: the end the scanner would
+    /// have found. Otherwise the caller falls back to the scanner, which
+    /// gives the verdict. Tried once, so the total stays linear; the bytes
+    /// are counted as scanned whether the parse succeeds or not.
+    fn whole_head_window<'b>(&mut self, buf: &'b [u8]) -> Option<&'b [u8]> {
         if self.tried_whole {
             return None;
         }
         self.tried_whole = true;
-        let window = buf.get(..buf.len().min(self.limits.max_head_len)).unwrap_or_default();
-        let end = memchr::memmem::find(window, b"\r\n\r\n").map(|p| p + 4);
-        self.scanner.scanned += end.unwrap_or(window.len());
-        end
+        buf.get(..buf.len().min(self.limits.max_head_len))
+    }
+
+    /// Records the end of a head found by the fast path.
+    fn found_whole(&mut self, end: usize) {
+        self.scanner.scanned += end;
+        self.scanner.found(end);
     }
 
     /// Parses a response head from the bytes received so far. On success,
@@ -528,11 +607,12 @@ impl HeadParser {
         buf: &'r [u8],
         headers: &'r mut [Header<'r>],
     ) -> Result<Status<(ResponseHead<'r>, usize)>, HandshakeError> {
-        if let Some(end) = self.whole_head_end(buf) {
-            if let Ok((line, n)) = response_parts(&buf[..end], headers, self.limits.max_headers) {
-                self.scanner.found(end);
+        if let Some(window) = self.whole_head_window(buf) {
+            if let Ok((line, n, end)) = response_parts(window, headers, self.limits.max_headers) {
+                self.found_whole(end);
                 return Ok(Status::Complete((ResponseHead { line, headers: first(headers, n) }, end)));
             }
+            self.scanner.scanned += window.len();
         }
         let Some(end) = self.scanner.find_end(buf, self.limits.max_head_len)? else {
             return Ok(Status::Partial);
@@ -584,6 +664,10 @@ impl<'r> Iterator for ListElements<'r> {
 
 /// Whether one comma-separated list value contains `token`, ignoring ASCII case.
 pub(crate) fn list_has_token(value: &[u8], token: &[u8]) -> bool {
+    // The usual case first: a one-element value (already trimmed by the parser).
+    if value.len() == token.len() && value.eq_ignore_ascii_case(token) {
+        return true;
+    }
     value.split(|&b| b == b',').any(|e| trim_ows(e).eq_ignore_ascii_case(token))
 }
 

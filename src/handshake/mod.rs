@@ -58,15 +58,48 @@ impl<T> Status<T> {
 /// assert_eq!(&accept_key(b"dGhlIHNhbXBsZSBub25jZQ=="), b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 /// ```
 pub fn accept_key(key: &[u8]) -> [u8; 28] {
-    use base64::Engine;
+    base64_20(&sha1_key_guid(key))
+}
+
+/// Standard base64 (with padding) of a 20-byte digest: six 3-byte groups,
+/// then two bytes as three characters and `=`.
+fn base64_20(d: &[u8; 20]) -> [u8; 28] {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let c = |x: u32| ALPHABET[(x & 63) as usize];
+    let mut out = [b'='; 28];
+    for (src, dst) in d.chunks_exact(3).zip(out.chunks_exact_mut(4)) {
+        if let ([a, b, cc], [o0, o1, o2, o3]) = (src, dst) {
+            let n = u32::from(*a) << 16 | u32::from(*b) << 8 | u32::from(*cc);
+            (*o0, *o1, *o2, *o3) = (c(n >> 18), c(n >> 12), c(n >> 6), c(n));
+        }
+    }
+    let n = u32::from(d[18]) << 16 | u32::from(d[19]) << 8;
+    (out[24], out[25], out[26]) = (c(n >> 18), c(n >> 12), c(n >> 6));
+    out
+}
+
+/// SHA-1(key + GUID) with the RustCrypto `sha1` crate (SHA-NI or the ARMv8
+/// SHA instructions when the CPU has them, detected at run time).
+#[cfg(feature = "fast-sha1")]
+fn sha1_key_guid(key: &[u8]) -> [u8; 20] {
+    use sha1::Digest;
+    let mut sha = sha1::Sha1::new();
+    sha.update(key);
+    sha.update(GUID);
+    sha.finalize().into()
+}
+
+#[cfg(not(feature = "fast-sha1"))]
+use sha1_smol_key_guid as sha1_key_guid;
+
+/// SHA-1(key + GUID) with `sha1_smol` (portable): the fallback, and the
+/// reference the `fast-sha1` path is tested against.
+#[cfg(any(not(feature = "fast-sha1"), test))]
+fn sha1_smol_key_guid(key: &[u8]) -> [u8; 20] {
     let mut sha = sha1_smol::Sha1::new();
     sha.update(key);
     sha.update(GUID);
-    let digest = sha.digest().bytes();
-    let mut out = [0u8; 28];
-    // 20 bytes always encode to exactly 28 characters.
-    let _ = base64::engine::general_purpose::STANDARD.encode_slice(digest, &mut out);
-    out
+    sha.digest().bytes()
 }
 
 /// base64 of the 16 key bytes: the `Sec-WebSocket-Key` value.
@@ -239,5 +272,66 @@ pub const fn reason_phrase(status: u16) -> &'static str {
         500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc6455_vector() {
+        assert_eq!(&accept_key(b"dGhlIHNhbXBsZSBub25jZQ=="), b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        assert_eq!(sha1_key_guid(b"dGhlIHNhbXBsZSBub25jZQ=="), sha1_smol_key_guid(b"dGhlIHNhbXBsZSBub25jZQ=="));
+    }
+
+    #[test]
+    fn base64_20_matches_the_base64_crate() {
+        use base64::Engine;
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..2000 {
+            let mut d = [0u8; 20];
+            for b in &mut d {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *b = x as u8;
+            }
+            let mut want = [0u8; 28];
+            let _ = base64::engine::general_purpose::STANDARD.encode_slice(d, &mut want);
+            assert_eq!(base64_20(&d), want);
+        }
+        assert_eq!(&base64_20(&[0; 20]), b"AAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+        assert_eq!(&base64_20(&[0xff; 20]), b"//////////////////////////8=");
+    }
+
+    /// Whichever SHA-1 is compiled in agrees with `sha1_smol` on random keys
+    /// of every length up to three blocks (key + GUID crosses 1, 2, 3 blocks).
+    #[test]
+    fn sha1_implementations_agree() {
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut key = [0u8; 160];
+        for round in 0..2000 {
+            let len = round % key.len();
+            for b in &mut key[..len] {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *b = x as u8;
+            }
+            assert_eq!(sha1_key_guid(&key[..len]), sha1_smol_key_guid(&key[..len]), "length {len}");
+        }
+        // Real keys: base64 of 16 random bytes.
+        for _ in 0..500 {
+            let mut raw = [0u8; 16];
+            for b in &mut raw {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                *b = x as u8;
+            }
+            let k = encode_key(&raw);
+            assert_eq!(sha1_key_guid(&k), sha1_smol_key_guid(&k));
+        }
     }
 }
