@@ -96,8 +96,8 @@ pub fn copy_masked(dst: &mut [u8], src: &[u8], key: [u8; 4], offset: usize) {
 #[inline(always)]
 fn copy_masked_words(dst: &mut [u8], src: &[u8], key: [u8; 4]) {
     let wide = widen(key);
-    let mut d = dst.chunks_exact_mut(64);
-    let mut s = src.chunks_exact(64);
+    let mut d = dst.chunks_exact_mut(STEP);
+    let mut s = src.chunks_exact(STEP);
     for (dc, sc) in (&mut d).zip(&mut s) {
         for ((o, i), k) in dc.iter_mut().zip(sc).zip(wide.iter()) {
             *o = i ^ k;
@@ -114,12 +114,19 @@ fn copy_masked_avx2(dst: &mut [u8], src: &[u8], key: [u8; 4]) {
     copy_masked_words(dst, src, key);
 }
 
-/// The key repeated over 64 bytes.
+/// Bytes per step of the wide loops: four AVX2 registers, enough independent
+/// work per iteration to keep loads and stores streaming.
+const STEP: usize = 128;
+
+/// The key repeated over one step, built from one 64-bit word (a byte loop
+/// here would cost more than masking a short payload).
 #[inline(always)]
-fn widen(key: [u8; 4]) -> [u8; 64] {
-    let mut wide = [0u8; 64];
-    for (i, b) in wide.iter_mut().enumerate() {
-        *b = key[i & 3];
+fn widen(key: [u8; 4]) -> [u8; STEP] {
+    let k = u64::from(u32::from_ne_bytes(key));
+    let word = (k << 32 | k).to_ne_bytes();
+    let mut wide = [0u8; STEP];
+    for chunk in wide.chunks_exact_mut(8) {
+        chunk.copy_from_slice(&word);
     }
     wide
 }
@@ -164,14 +171,14 @@ const fn rotate_key(key: [u8; 4], offset: usize) -> [u8; 4] {
 #[inline(always)]
 fn mask_words(buf: &mut [u8], key: [u8; 4]) {
     let wide = widen(key);
-    let mut chunks = buf.chunks_exact_mut(64);
+    let mut chunks = buf.chunks_exact_mut(STEP);
     for chunk in &mut chunks {
         for (b, k) in chunk.iter_mut().zip(wide.iter()) {
             *b ^= k;
         }
     }
-    // 64 is a multiple of 4, so the tail starts at key position 0 again.
-    apply_mask_reference(chunks.into_remainder(), key, 0);
+    // STEP is a multiple of 4, so the tail starts at key position 0 again.
+    mask_small(chunks.into_remainder(), key);
 }
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
