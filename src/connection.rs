@@ -764,9 +764,17 @@ impl<M: MaskSource> Connection<M> {
         h.fin = fin;
         let key = if self.role == Role::Client { Some(self.mask.next_mask()) } else { None };
         h.mask = key;
-        let mut head = [0u8; crate::frame::MAX_HEADER_LEN];
-        let hl = h.encode(&mut head);
-        out[..hl].copy_from_slice(&head[..hl]);
+        // Encode straight into the output when it has room for the longest
+        // header: a copy through a temporary costs a memcpy call per frame.
+        let hl = match out.get_mut(..crate::frame::MAX_HEADER_LEN).and_then(|o| <&mut [u8; 14]>::try_from(o).ok()) {
+            Some(direct) => h.encode(direct),
+            None => {
+                let mut head = [0u8; crate::frame::MAX_HEADER_LEN];
+                let hl = h.encode(&mut head);
+                out[..hl].copy_from_slice(&head[..hl]);
+                hl
+            }
+        };
         let dst = &mut out[hl..hl + payload.len()];
         match key {
             Some(key) => copy_masked(dst, payload, key, 0),
