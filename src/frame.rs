@@ -163,7 +163,8 @@ impl FrameHeader {
     /// Encodes this header with the minimal length form and returns its length.
     ///
     /// `payload_len` must be below 2^63 (checked by a debug assertion; a
-    /// larger value cannot come from a slice).
+    /// larger value cannot come from a slice, and in release builds it would
+    /// be written as is and rejected by any peer).
     #[inline]
     pub fn encode(&self, out: &mut [u8; MAX_HEADER_LEN]) -> usize {
         debug_assert!(self.payload_len >> 63 == 0);

@@ -70,6 +70,9 @@ fn mask_large(buf: &mut [u8], key: [u8; 4]) {
 /// in one pass: how a client writes a payload into its output buffer.
 /// `dst` and `src` must have the same length.
 ///
+/// # Panics
+/// If the lengths differ (a caller bug, like `copy_from_slice`).
+///
 /// ```
 /// use wsmachine::mask::{apply_mask, copy_masked};
 /// let mut out = [0u8; 5];
