@@ -701,6 +701,16 @@ impl<M: MaskSource> Connection<M> {
             return Err(UsageError::Closed);
         }
         let piece = self.config.max_outgoing_frame.max(1);
+        // The common server case, a short unmasked frame: two header bytes
+        // and the payload, without the general header encoder.
+        if self.role == Role::Server && data.len() <= 125 && data.len() <= piece {
+            if let Some(frame) = out.get_mut(..2 + data.len()) {
+                frame[0] = (fin as u8) << 7 | opcode as u8;
+                frame[1] = data.len() as u8;
+                frame[2..].copy_from_slice(data);
+                return Ok(frame.len());
+            }
+        }
         let needed = self.data_len(data.len());
         if out.len() < needed {
             return Err(BufferTooSmall { needed }.into());
