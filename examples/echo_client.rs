@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use wsmachine::handshake::client::{ClientRequest, Response};
 use wsmachine::handshake::{Status, EMPTY_HEADER};
-use wsmachine::{CloseCode, Closure, Config, Connection, Event, Message, MessageAssembler};
+use wsmachine::{CloseCode, Config, Connection, Event, Message, MessageAssembler, Termination};
 
 fn main() {
     let mut url = None;
@@ -168,17 +168,17 @@ fn run(url: &str, protocols: &[String], send: Option<&str>) -> Result<(), String
             stream.write_all(&tx).map_err(|e| e.to_string())?;
             tx.clear();
         }
-        if conn.is_closed() {
+        if conn.state() == wsmachine::State::Closed {
             // The server closes the TCP connection first; wait for it, a little.
             let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
         }
         if conn.transport_should_close() {
             let _ = stream.shutdown(Shutdown::Both);
-            return outcome.unwrap_or_else(|| conn.closure().map_or(Ok(()), describe));
+            return outcome.unwrap_or_else(|| conn.termination().map_or(Ok(()), describe));
         }
         let n = match stream.read(&mut rx[len..]) {
             Ok(n) => n,
-            Err(_) if conn.is_closed() => 0, // the close timeout passed: close it ourselves
+            Err(_) if conn.state() == wsmachine::State::Closed => 0, // the close timeout passed: close it ourselves
             Err(e) => return Err(e.to_string()),
         };
         if n == 0 {
@@ -186,16 +186,17 @@ fn run(url: &str, protocols: &[String], send: Option<&str>) -> Result<(), String
                 Event::Closed(c) => Some(describe(c)),
                 _ => None,
             });
-            return outcome.or(last).unwrap_or_else(|| conn.closure().map_or(Ok(()), describe));
+            return outcome.or(last).unwrap_or_else(|| conn.termination().map_or(Ok(()), describe));
         }
         len += n;
     }
 }
 
-fn describe(closure: Closure<'_>) -> Result<(), String> {
-    match closure {
-        Closure::Clean(_) => Ok(()),
-        Closure::Failed(e) => Err(format!("protocol error from the server: {e} (sent close {})", e.close_code())),
-        Closure::Abnormal => Err("the connection ended without a close handshake (1006)".into()),
+fn describe(how: Termination<'_>) -> Result<(), String> {
+    match how {
+        Termination::Clean(_) => Ok(()),
+        Termination::Failed(e) => Err(format!("protocol error from the server: {e} (sent close {})", e.close_code())),
+        Termination::Abnormal => Err("the connection ended without a close handshake (1006)".into()),
+        Termination::TimedOut => Err("the close handshake timed out (1006)".into()),
     }
 }

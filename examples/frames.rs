@@ -1,6 +1,9 @@
 //! Encodes a few frames, then decodes them as a server would: a minimal tour
 //! of the frame layer. Run with `cargo run --example frames`.
-use wsmachine::{apply_mask, Decoded, FrameDecoder, FrameHeader, HeaderRules, Opcode, Role};
+use wsmachine::{
+    decode::Decoded, decode::FrameDecoder, frame::FrameHeader, frame::HeaderRules, frame::Opcode, mask::apply_mask,
+    Role,
+};
 
 fn main() {
     let key = [0x37, 0xfa, 0x21, 0x3d]; // a fixed key keeps the output stable; real clients use fresh random keys

@@ -126,6 +126,12 @@ impl<'a> CloseFrame<'a> {
         Ok(())
     }
 
+    /// An owned copy, to keep after the connection is gone (feature `alloc`).
+    #[cfg(feature = "alloc")]
+    pub fn to_owned(&self) -> OwnedCloseFrame {
+        OwnedCloseFrame { code: self.code, reason: alloc::string::String::from(self.reason) }
+    }
+
     /// Writes the Close payload into `out` and returns its length.
     pub fn encode(&self, out: &mut [u8]) -> Result<usize, UsageError> {
         self.check_sendable()?;
@@ -137,4 +143,20 @@ impl<'a> CloseFrame<'a> {
         }
         Ok(n)
     }
+}
+
+/// A [`CloseFrame`] that owns its reason (feature `alloc`).
+///
+/// ```
+/// use wsmachine::{CloseCode, CloseFrame};
+/// let owned = CloseFrame { code: CloseCode::GOING_AWAY, reason: "restart" }.to_owned();
+/// assert_eq!((owned.code, owned.reason.as_str()), (CloseCode::GOING_AWAY, "restart"));
+/// ```
+#[cfg(feature = "alloc")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct OwnedCloseFrame {
+    /// The status code.
+    pub code: CloseCode,
+    /// The reason.
+    pub reason: alloc::string::String,
 }

@@ -77,7 +77,7 @@ pub enum RawOutput {
 /// payload is read.
 ///
 /// ```
-/// use wsmachine::{Decoded, FrameDecoder, HeaderRules, Role};
+/// use wsmachine::{decode::Decoded, decode::FrameDecoder, frame::HeaderRules, Role};
 /// let mut dec = FrameDecoder::new(HeaderRules::new(Role::Server, 1 << 20));
 /// let mut wire = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
 /// let len = wire.len();

@@ -117,6 +117,13 @@ pub enum UsageError {
     /// `send_fragment` of a kind other than the message in progress, or a
     /// whole message while a fragmented one is in progress.
     MessageInProgress,
+    /// Text that is not valid UTF-8 (RFC 6455 §5.6): a text piece that
+    /// cannot continue valid UTF-8, or a last piece that ends inside a character.
+    InvalidUtf8,
+    /// A connection built from a handshake of the other role.
+    WrongRole,
+    /// The handshake agreed on an extension this connection cannot run.
+    UnsupportedExtension,
 }
 
 impl From<BufferTooSmall> for UsageError {
@@ -133,6 +140,11 @@ impl fmt::Display for UsageError {
             Self::ControlPayloadTooLong => f.write_str("control payload over 125 bytes (close reason over 123)"),
             Self::InvalidCloseCode(c) => write!(f, "close code {c} may not be sent"),
             Self::MessageInProgress => f.write_str("another fragmented message is in progress"),
+            Self::InvalidUtf8 => f.write_str("text is not valid UTF-8"),
+            Self::WrongRole => f.write_str("the handshake was for the other role"),
+            Self::UnsupportedExtension => {
+                f.write_str("the handshake agreed on an extension this connection cannot run")
+            }
         }
     }
 }

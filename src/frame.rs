@@ -63,7 +63,7 @@ impl Opcode {
 /// A decoded or to-be-encoded frame header.
 ///
 /// ```
-/// use wsmachine::{FrameHeader, Opcode};
+/// use wsmachine::{frame::FrameHeader, frame::Opcode};
 /// // RFC 6455 §5.7: a single-frame masked text message "Hello".
 /// let wire = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
 /// let (h, len) = FrameHeader::decode(&wire).unwrap().unwrap();
@@ -229,7 +229,7 @@ impl HeaderRules {
     /// Checks `header` against these rules.
     ///
     /// ```
-    /// use wsmachine::{FrameHeader, HeaderRules, Opcode, ProtocolError, Role};
+    /// use wsmachine::{frame::FrameHeader, frame::HeaderRules, frame::Opcode, ProtocolError, Role};
     /// let rules = HeaderRules::new(Role::Server, 1 << 20);
     /// let unmasked = FrameHeader::new(Opcode::Text, 5);
     /// assert_eq!(rules.check(&unmasked), Err(ProtocolError::UnmaskedFrame));

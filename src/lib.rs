@@ -10,23 +10,57 @@
 //! - `std` (default, implies `alloc`): run-time CPU feature detection for the
 //!   fast masking path.
 //!
-//! ## The drain rule
+//! ## What a first user needs
+//! - [`ServerEndpoint`] / [`ClientEndpoint`]: one object from the first byte
+//!   to the last (the opening handshake, then the connection);
+//! - [`Connection`]: a connection after the handshake, fed with
+//!   [`handle_data`](Connection::handle_data), giving [`Event`]s;
+//! - [`Config`]: limits and deadlines; [`State`]: the closing handshake's
+//!   lifecycle; [`Termination`]: how a connection ended;
+//! - with `alloc`, [`MessageAssembler`] for whole messages; [`TextChunks`]
+//!   for streamed text as `&str`.
 //!
-//! Every input is a `handle_*` call; every output comes from a `send_*`,
-//! `close` or `poll_*` call. **After any call that may change the
-//! connection, drain [`Connection::poll_transmit`] until it returns
-//! `Ok(None)` before feeding the next input**: that is where the replies the
-//! protocol obliges (Pongs, the Close echo, the Close after a failure) come
-//! out. Then check [`Connection::transport_should_close`].
+//! The layers below are public for those who drive them directly:
+//! [`frame`] (headers), [`mask`], [`utf8`], [`close`], [`decode`] (frames
+//! to payload chunks), [`handshake`] (HTTP/1.1 upgrade and RFC 8441/9220
+//! extended CONNECT).
 //!
-//! ## A run loop
+//! ## The run-loop contract
 //!
-//! Feed what the transport delivered, handle at most one event per call,
-//! keep the unconsumed rest. This one runs a client and a server over
-//! memory; a socket loop has the same shape.
+//! 1. **Input**: feed what the transport delivered to `handle_data`. Each
+//!    call consumes some bytes and returns at most one event; **call it
+//!    again with the unconsumed rest until it returns no event** (not merely
+//!    until the input is used up: an event can come from no new byte, such
+//!    as [`Event::Closed`] after a peer's Close once our reply is written).
+//!    Keep unconsumed bytes for the next call together with new ones.
+//! 2. **Drain after every event**: call [`Connection::poll_transmit`] until
+//!    it returns `Ok(None)` and write what it gives: Pongs, the Close echo,
+//!    the Close after a failure. Only then feed more input.
+//! 3. **Closing**: the peer's Close gives [`Event::CloseReceived`] and
+//!    queues the echo; once the echo is drained, the next input call
+//!    (with or without new bytes) gives [`Event::Closed`]. A violation by
+//!    the peer gives `Closed(Termination::Failed(..))` at once, with a Close
+//!    queued. Every terminal event comes from the call that caused it:
+//!    `handle_data`, [`handle_eof`](Connection::handle_eof) or
+//!    [`handle_timeout`](Connection::handle_timeout).
+//! 4. **Closing the transport**: when [`Connection::transport_should_close`]
+//!    says so (after the final writes). To close TCP without turning the
+//!    close into a reset, shut down the write half first, then read (and
+//!    drop) until end of input or a short bound (for example the close
+//!    timeout), then close the socket. A client waits for the server to
+//!    close first (RFC 6455 §7.1.1); the close timeout bounds the wait.
+//! 5. **Time**: the connection has no clock. Call
+//!    [`handle_timeout(now)`](Connection::handle_timeout) with your clock
+//!    (a `Duration` since any origin) whenever the loop wakes, and sleep at
+//!    most until [`poll_timeout`](Connection::poll_timeout). It sends
+//!    keep-alive Pings, fails a connection whose Pong never came (1011) and
+//!    ends a closing handshake that took too long.
+//!
+//! This one runs a client and a server over memory; a socket loop has the
+//! same shape (see the README and `examples/`).
 //!
 //! ```
-//! use wsmachine::{CloseCode, Config, Connection, Event, MessageKind};
+//! use wsmachine::{CloseCode, Config, Connection, Event, MessageKind, State, Termination};
 //!
 //! let mut client = Connection::client(Config::default(), || [0x11, 0x22, 0x33, 0x44]); // use real randomness
 //! let mut server = Connection::server(Config::default());
@@ -34,17 +68,20 @@
 //!
 //! let mut n = client.send_text("hello", &mut to_server).unwrap();
 //! n += client.close(CloseCode::NORMAL, "done", &mut to_server[n..]).unwrap();
+//! assert_eq!(client.state(), State::CloseSent);
 //!
-//! // The server's loop: input, event, reply, drain.
+//! // The server's loop: input, event, reply, drain; until no event.
 //! let (mut off, mut back) = (0, 0);
-//! while off < n {
-//!     let input = server.handle_data(&mut to_server[off..n]);
-//!     off += input.consumed;
-//!     match input.event {
+//! let mut ended = None;
+//! loop {
+//!     let handled = server.handle_data(&mut to_server[off..n]);
+//!     off += handled.consumed;
+//!     match handled.event {
 //!         Some(Event::Data { kind: MessageKind::Text, payload, message_fin: true, .. }) => {
 //!             back += server.send_text(core::str::from_utf8(payload).unwrap(), &mut to_client[back..]).unwrap();
 //!         }
-//!         Some(Event::Close(frame)) => assert_eq!(frame.code, CloseCode::NORMAL),
+//!         Some(Event::CloseReceived(frame)) => assert_eq!(frame.code, CloseCode::NORMAL),
+//!         Some(Event::Closed(how)) => ended = Some(how.code()),
 //!         Some(_) => {}
 //!         None => break, // read more from the transport
 //!     }
@@ -52,6 +89,7 @@
 //!         back += w;
 //!     }
 //! }
+//! assert_eq!(ended, Some(CloseCode::NORMAL)); // `Closed` came once the echo was drained
 //! assert!(server.transport_should_close()); // the server closes the TCP connection first
 //!
 //! // The client sees the echo, then the server's Close: the handshake is complete.
@@ -59,39 +97,29 @@
 //! assert!(matches!(first.event, Some(Event::Data { payload: b"hello", .. })));
 //! let consumed = first.consumed;
 //! let second = client.handle_data(&mut to_client[consumed..back]);
-//! assert!(matches!(second.event, Some(Event::Closed(c)) if c.code() == CloseCode::NORMAL));
+//! assert!(matches!(second.event, Some(Event::Closed(Termination::Clean(f))) if f.code == CloseCode::NORMAL));
+//! assert!(!client.transport_should_close()); // a client waits for the server's end of the transport
+//! client.handle_eof();
+//! assert!(client.transport_should_close());
 //! ```
 //!
 //! ## Methods by kind
-//! - input: [`Connection::handle_data`], [`Connection::handle_eof`];
+//! - input: [`Connection::handle_data`], [`Connection::handle_eof`],
+//!   [`Connection::handle_timeout`];
 //! - output: [`Connection::send_text`], [`Connection::send_binary`],
 //!   [`Connection::send_fragment`], [`Connection::encode_data_header`]
 //!   (zero-copy), [`Connection::send_ping`], [`Connection::send_pong`],
 //!   [`Connection::close`], and with `alloc` the `_vec` variants;
-//! - poll: [`Connection::poll_transmit`], [`Connection::transport_should_close`],
-//!   [`Timer::update`] for the close timeout and keep-alive;
-//! - getters: [`Connection::closure`], [`Connection::closing`],
-//!   [`Connection::buffered`], [`Connection::receiving_message`].
+//! - poll: [`Connection::poll_transmit`], [`Connection::poll_timeout`],
+//!   [`Connection::transport_should_close`];
+//! - getters: [`Connection::state`], [`Connection::termination`],
+//!   [`Connection::buffered`], [`Connection::receiving_message`],
+//!   [`Connection::sending_message`].
 //!
-//! With `alloc`, [`MessageAssembler`] turns the streamed chunks into whole
-//! messages without allocating per message.
-//!
-//! `size_of::<Connection>()` is 656 bytes on x86_64 (the decoder's 14-byte
+//! `size_of::<Connection>()` is 776 bytes on x86_64 (the decoder's 14-byte
 //! header and 125-byte control buffers, a pending Pong and a queued Ping of
-//! up to 125 bytes each, the peer's 123-byte Close reason); a test pins it
-//! below 700. Nothing is on the heap.
-//!
-//! ## Layers
-//! - [`FrameHeader`] / [`Opcode`]: decode (partial-aware) and encode frame headers;
-//! - [`apply_mask`] and [`MaskSource`]: masking, piece by piece;
-//! - [`Utf8Validator`]: incremental, fail-fast UTF-8 validation;
-//! - [`CloseCode`] / [`CloseFrame`]: close codes and Close payloads;
-//! - [`FrameDecoder`]: bytes to payload chunks, unmasked in place, with limits;
-//! - [`Connection`]: messages, control frames, closing, limits;
-//! - [`ServerEndpoint`] / [`ClientEndpoint`]: one object for the opening handshake, then the connection;
-//! - [`Timer`]: close-handshake timeout and keep-alive, driven by the caller's clock;
-//! - [`handshake`]: the opening handshake, client and server, HTTP/1.1 and
-//!   extended CONNECT (RFC 8441 / RFC 9220).
+//! up to 125 bytes each, the peer's 123-byte Close reason, the deadlines); a
+//! test pins it below 800. Nothing is on the heap.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 #![deny(unsafe_code)]
@@ -113,18 +141,20 @@ pub mod handshake;
 pub mod mask;
 #[cfg(feature = "alloc")]
 pub mod message;
-pub mod timer;
+pub mod text;
 pub mod utf8;
 
+#[cfg(feature = "alloc")]
+pub use close::OwnedCloseFrame;
 pub use close::{CloseCode, CloseFrame};
-pub use connection::{Closure, Config, Connection, Event, Input, MessageKind, NoMask};
-pub use decode::{Decode, Decoded, FrameDecoder, RawDecode, RawOutput};
-pub use endpoint::{ClientEndpoint, ClientEvent, EndpointInput, ServerEndpoint, ServerEvent};
+#[cfg(feature = "alloc")]
+pub use connection::OwnedTermination;
+pub use connection::{Config, Connection, Event, Handled, MessageKind, State, Termination};
+pub use endpoint::{ClientEndpoint, ClientEvent, ServerEndpoint, ServerEvent};
 pub use error::{BufferTooSmall, ProtocolError, UsageError};
-pub use frame::{FrameHeader, HeaderRules, Opcode, Role};
-pub use handshake::{accept_key, HandshakeError, Negotiated};
-pub use mask::{apply_mask, MaskSource};
+pub use frame::Role;
+pub use handshake::{HandshakeError, Negotiated};
+pub use mask::MaskSource;
 #[cfg(feature = "alloc")]
 pub use message::{Message, MessageAssembler};
-pub use timer::{Timer, TimerConfig};
-pub use utf8::{Utf8Error, Utf8Validator};
+pub use text::{TextChunks, TextPiece};

@@ -32,7 +32,7 @@ impl<F: FnMut() -> [u8; 4]> MaskSource for F {
 /// be (un)masked piece by piece. Masking twice restores the input.
 ///
 /// ```
-/// use wsmachine::apply_mask;
+/// use wsmachine::mask::apply_mask;
 /// let key = [0x37, 0xfa, 0x21, 0x3d];
 /// let mut hello = *b"Hello";
 /// apply_mask(&mut hello, key, 0);

@@ -56,7 +56,7 @@ const fn char_width(lead: u8) -> usize {
 /// An incremental validator: feed chunks of any size, then [`finish`](Self::finish).
 ///
 /// ```
-/// use wsmachine::Utf8Validator;
+/// use wsmachine::utf8::Utf8Validator;
 /// let euro = "€".as_bytes(); // e2 82 ac
 /// let mut v = Utf8Validator::new();
 /// v.feed(&euro[..1]).unwrap();

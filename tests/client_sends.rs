@@ -117,7 +117,8 @@ fn client_sends_nothing_after_close_usage_error_rfc6455_5_5_1() {
     assert_eq!(conn.send_fragment(Text, b"x", true, &mut out), Err(UsageError::Closed));
     assert_eq!(conn.send_ping(b"", &mut out), Err(UsageError::Closed));
     assert_eq!(conn.close(CloseCode::NORMAL, "", &mut out), Err(UsageError::Closed));
-    assert_eq!(conn.send_pong(b"", &mut out), Err(UsageError::Closed));
+    // A Pong is a control frame: Pings must still be answered after our Close (§5.5.2).
+    assert_eq!(conn.send_pong(b"", &mut out), Ok(6));
     // Received data is still delivered until the server's Close.
     let fed = feed_all(&mut conn, &cat(&[sframe(FIN | BINARY, b"late"), sframe(FIN | CLOSE, b"\x03\xe8")]));
     assert_eq!(fed.events, [data(Binary, b"late", true, true), Ev::Closed(End::Clean(1000, String::new()))]);

@@ -1,7 +1,8 @@
 //! The closing handshake: checklist §6 (RFC 6455 §5.5.1, §7.1-§7.4).
 mod common;
 use common::*;
-use wsmachine::{CloseCode, Closure, Config, Connection, MessageKind, ProtocolError, UsageError};
+use std::time::Duration;
+use wsmachine::{CloseCode, Config, Connection, MessageKind, ProtocolError, Termination, UsageError};
 
 use MessageKind::Text;
 
@@ -22,7 +23,9 @@ fn server_receives_close_1000_echoes_88_02_03_e8_then_closed_clean_rfc6455_5_5_1
     assert_eq!(fed.events, [Ev::Close(1000, "bye".into()), Ev::Closed(End::Clean(1000, "bye".into()))]);
     assert_eq!(fed.replies, [0x88, 0x02, 0x03, 0xe8], "the echo carries the code");
     assert!(conn.transport_should_close(), "the server closes the transport first (§7.1.1)");
-    assert!(matches!(conn.closure(), Some(Closure::Clean(f)) if f.code == CloseCode::NORMAL && f.reason == "bye"));
+    assert!(
+        matches!(conn.termination(), Some(Termination::Clean(f)) if f.code == CloseCode::NORMAL && f.reason == "bye")
+    );
 }
 
 #[test]
@@ -61,16 +64,21 @@ fn client_receives_close_echoes_masked_and_waits_for_the_server_to_close_rfc6455
 }
 
 #[test]
-fn client_closure_with_timeout_abort_rfc6455_7_1_1() {
+fn client_waits_for_server_eof_until_the_close_timeout_rfc6455_7_1_1() {
     let mut conn = client();
     let mut out = [0u8; 131];
     conn.close(CloseCode::NORMAL, "", &mut out).unwrap();
+    assert_eq!(conn.handle_timeout(Duration::from_secs(1)), None, "anchors the close deadline");
+    assert_eq!(conn.poll_timeout(), Some(Duration::from_secs(11)));
     let fed = feed_all(&mut conn, &sframe(FIN | CLOSE, &close_payload(1000, b"")));
     assert_eq!(fed.events, [Ev::Closed(End::Clean(1000, String::new()))]);
+    assert!(!conn.transport_should_close(), "the client waits for the server to close TCP");
+    assert_eq!(conn.handle_timeout(Duration::from_secs(10)), None);
     assert!(!conn.transport_should_close());
-    conn.abort();
-    assert!(conn.transport_should_close());
-    assert!(matches!(conn.closure(), Some(Closure::Clean(_))), "abort after the handshake keeps the clean outcome");
+    assert_eq!(conn.handle_timeout(Duration::from_secs(11)), None, "the ending was reported already");
+    assert!(conn.transport_should_close(), "the timeout passed: the client closes TCP itself");
+    assert!(matches!(conn.termination(), Some(Termination::Clean(_))), "the timeout keeps the clean ending");
+    assert_eq!(conn.poll_timeout(), None);
 }
 
 #[test]
@@ -187,7 +195,7 @@ fn server_sends_close_then_data_refused_but_received_data_delivered_rfc6455_5_5_
     let mut out = [0u8; 256];
     let n = conn.close(CloseCode::GOING_AWAY, "bye", &mut out).unwrap();
     assert_eq!(&out[..n], [0x88, 0x05, 0x03, 0xe9, b'b', b'y', b'e']);
-    assert!(conn.closing());
+    assert!(conn.state() == wsmachine::State::CloseSent);
     // No more data frames, no control frames, no second Close.
     assert_eq!(conn.send_text("x", &mut out), Err(UsageError::Closed));
     assert_eq!(conn.send_binary(b"x", &mut out), Err(UsageError::Closed));
@@ -197,8 +205,7 @@ fn server_sends_close_then_data_refused_but_received_data_delivered_rfc6455_5_5_
     let mut payload = *b"xy";
     let mut head = [0u8; 14];
     assert_eq!(conn.encode_data_header(Text, &mut payload, true, &mut head), Err(UsageError::Closed));
-    assert_eq!(conn.queue_ping(b""), Err(UsageError::Closed));
-    // The peer may still send data until its Close (§7.1.2), and pings are surfaced (no pong after our Close).
+    // The peer may still send data until its Close (§7.1.2); its Pings are answered (§5.5.2).
     let wire = cat(&[
         cframe(FIN | TEXT, b"still"),
         cframe(FIN | PING, b"p"),
@@ -209,7 +216,7 @@ fn server_sends_close_then_data_refused_but_received_data_delivered_rfc6455_5_5_
         fed.merged(),
         [data(Text, b"still", true, true), Ev::Ping(b"p".to_vec()), Ev::Closed(End::Clean(1000, "ok".into()))]
     );
-    assert!(fed.replies.is_empty(), "our Close was sent already: no echo, no pong");
+    assert_eq!(fed.replies, sframe(FIN | PONG, b"p"), "our Close was sent already: no echo, but the Ping is answered");
     assert!(conn.transport_should_close());
 }
 
@@ -247,7 +254,7 @@ fn server_transport_ends_without_close_is_abnormal_1006_rfc6455_7_1_5() {
     let mut conn = server();
     let ev = conn.handle_eof().as_ref().map(own);
     assert_eq!(ev, Some(Ev::Closed(End::Abnormal)));
-    assert_eq!(conn.closure().unwrap().code(), CloseCode::ABNORMAL);
+    assert_eq!(conn.termination().unwrap().code(), CloseCode::ABNORMAL);
     assert!(conn.transport_should_close());
     assert_eq!(conn.handle_eof(), None);
     assert!(drain_transmit(&mut conn).is_empty(), "no Close on a dead transport");
@@ -300,27 +307,49 @@ fn server_failure_close_code_sent_once_and_no_pong_rfc6455_7_1_7() {
 }
 
 #[test]
-fn server_fail_with_keepalive_timeout_sends_1011_rfc6455_7_4_1() {
-    let mut conn = server();
-    assert!(conn.fail_with(ProtocolError::KeepAliveTimeout));
+fn server_keepalive_without_pong_fails_with_1011_reported_by_the_timeout_rfc6455_7_4_1() {
+    let config = Config { keepalive_interval: Some(Duration::from_secs(30)), ..Config::DEFAULT };
+    let mut conn = Connection::server(config);
+    assert_eq!(conn.handle_timeout(Duration::ZERO), None);
+    assert_eq!(conn.handle_timeout(Duration::from_secs(30)), None);
+    assert_eq!(drain_transmit(&mut conn), [0x89, 0x00], "the keep-alive Ping");
+    assert_eq!(conn.poll_timeout(), Some(Duration::from_secs(50)), "the Pong deadline comes first");
+    // The call that sees the deadline pass reports the ending itself.
+    let ev = conn.handle_timeout(Duration::from_secs(50)).as_ref().map(own);
+    assert_eq!(ev, Some(failed(ProtocolError::KeepAliveTimeout)));
     assert_eq!(drain_transmit(&mut conn), [0x88, 0x02, 0x03, 0xf3]);
     assert!(conn.transport_should_close());
-    // The terminal event comes from the next input call, once.
-    let ev = conn.handle_eof().as_ref().map(own);
-    assert_eq!(ev, Some(failed(ProtocolError::KeepAliveTimeout)));
-    assert!(!conn.fail_with(ProtocolError::KeepAliveTimeout), "nothing to fail once ended");
+    assert_eq!(conn.handle_eof(), None, "reported once");
 }
 
 #[test]
-fn server_abort_ends_abnormally_and_sends_nothing_rfc6455_7_1_7() {
+fn server_keepalive_pong_clears_the_deadline_rfc6455_5_5_3() {
+    let config = Config { keepalive_interval: Some(Duration::from_secs(30)), ..Config::DEFAULT };
+    let mut conn = Connection::server(config);
+    let _ = conn.handle_timeout(Duration::ZERO);
+    let _ = conn.handle_timeout(Duration::from_secs(30));
+    let _ = drain_transmit(&mut conn);
+    let fed = feed_all(&mut conn, &cframe(FIN | PONG, b""));
+    assert_eq!(fed.events, [Ev::Pong(vec![])]);
+    assert_eq!(conn.poll_timeout(), Some(Duration::from_secs(60)), "only the next Ping is due");
+    assert_eq!(conn.handle_timeout(Duration::from_secs(50)), None);
+    assert_eq!(conn.state(), wsmachine::State::Open);
+}
+
+#[test]
+fn server_close_timeout_ends_a_close_the_peer_never_answers_rfc6455_7_1_7() {
     let mut conn = server();
-    let mut wire = cframe(FIN | PING, b"x");
-    let _ = conn.handle_data(&mut wire);
-    conn.abort();
+    let mut out = [0u8; 131];
+    conn.close(CloseCode::NORMAL, "", &mut out).unwrap();
+    assert_eq!(conn.poll_timeout(), Some(Duration::ZERO), "the deadline is not anchored yet: wake now");
+    assert_eq!(conn.handle_timeout(Duration::from_secs(5)), None);
+    assert_eq!(conn.poll_timeout(), Some(Duration::from_secs(15)));
+    assert!(!conn.transport_should_close());
+    let ev = conn.handle_timeout(Duration::from_secs(15)).as_ref().map(own);
+    assert_eq!(ev, Some(Ev::Closed(End::TimedOut)));
     assert!(conn.transport_should_close());
-    assert!(drain_transmit(&mut conn).is_empty());
-    assert_eq!(conn.closure().map(|c| c.code()), Some(CloseCode::ABNORMAL));
-    assert_eq!(conn.handle_data(&mut []).event.as_ref().map(own), Some(Ev::Closed(End::Abnormal)));
+    assert_eq!(conn.termination().map(|c| c.code()), Some(CloseCode::ABNORMAL));
+    assert_eq!(conn.handle_data(&mut []).event, None, "reported once");
 }
 
 #[test]
@@ -333,7 +362,11 @@ fn server_sends_after_close_is_usage_error_not_panic_rfc6455_7_1_1() {
         |c| {
             let _ = c.handle_eof();
         },
-        |c| c.abort(),
+        |c| {
+            c.close(CloseCode::NORMAL, "", &mut [0; 131]).unwrap();
+            let _ = c.handle_timeout(Duration::ZERO);
+            let _ = c.handle_timeout(Duration::from_secs(60));
+        },
         |c| {
             let _ = feed_all(c, &cframe(FIN | CLOSE, b""));
         },
@@ -344,13 +377,15 @@ fn server_sends_after_close_is_usage_error_not_panic_rfc6455_7_1_1() {
         let mut out = [0u8; 256];
         assert_eq!(conn.send_text("x", &mut out), Err(UsageError::Closed), "ending {i}");
         assert_eq!(conn.send_binary(b"", &mut out), Err(UsageError::Closed), "ending {i}");
-        assert_eq!(conn.send_pong(b"", &mut out), Err(UsageError::Closed), "ending {i}");
+        // After our Close alone (ending 0) Pongs may still go out (§5.5.2).
+        let pong = if i == 0 { Ok(2) } else { Err(UsageError::Closed) };
+        assert_eq!(conn.send_pong(b"", &mut out), pong, "ending {i}");
         assert_eq!(conn.close(CloseCode::NORMAL, "", &mut out), Err(UsageError::Closed), "ending {i}");
     }
 }
 
 #[test]
-fn server_eof_or_abort_with_pong_pending_wants_no_transmit_rfc6455_7_1_7() {
+fn server_eof_or_timeout_with_pong_pending_wants_no_transmit_rfc6455_7_1_7() {
     // A pong owed when the transport ends can never be written: neither
     // `wants_transmit` nor `poll_transmit` may keep offering it (a caller
     // looping on `wants_transmit` would spin).
@@ -360,7 +395,9 @@ fn server_eof_or_abort_with_pong_pending_wants_no_transmit_rfc6455_7_1_7() {
         let _ = conn.handle_data(&mut wire);
         assert!(conn.wants_transmit());
         if abort {
-            conn.abort();
+            let _ = conn.close(CloseCode::NORMAL, "", &mut [0; 131]);
+            let _ = conn.handle_timeout(Duration::ZERO);
+            let _ = conn.handle_timeout(Duration::from_secs(60));
         } else {
             let _ = conn.handle_eof();
         }
@@ -383,9 +420,12 @@ fn server_sent_close_then_peer_violation_fails_without_a_second_close_rfc6455_7_
 
 #[test]
 fn server_pong_and_queued_ping_drain_before_the_close_echo_rfc6455_5_5() {
-    // Ping and Close arrive together; the caller also queued a keep-alive ping.
-    let mut conn = server();
-    conn.queue_ping(b"ka").unwrap();
+    // Ping and Close arrive together; a keep-alive ping is queued too.
+    let config = Config { keepalive_interval: Some(Duration::from_secs(1)), ..Config::DEFAULT };
+    let mut conn = Connection::server(config);
+    let _ = conn.handle_timeout(Duration::ZERO);
+    let _ = conn.handle_timeout(Duration::from_secs(1));
+    assert!(conn.wants_transmit());
     let mut wire = cat(&[cframe(FIN | PING, b"q"), cframe(FIN | CLOSE, &close_payload(1000, b""))]);
     let mut off = 0;
     let mut events = Vec::new();
@@ -400,7 +440,8 @@ fn server_pong_and_queued_ping_drain_before_the_close_echo_rfc6455_5_5() {
     // Nothing after the Close frame (RFC 6455 §5.5.1): the Close is the last frame written.
     assert_eq!(
         drain_transmit(&mut conn),
-        cat(&[sframe(FIN | PONG, b"q"), sframe(FIN | PING, b"ka"), server_close(1000)])
+        cat(&[sframe(FIN | PONG, b"q"), server_close(1000)]),
+        "the keep-alive Ping is dropped once the peer closes; the owed Pong goes out before the echo"
     );
 }
 
@@ -410,15 +451,15 @@ fn closure_codes_reported_locally_rfc6455_7_1_5() {
     // after a failure, and 1006 for an abnormal end.
     let mut conn = server();
     let _ = feed_all(&mut conn, &cframe(FIN | CLOSE, b""));
-    assert_eq!(conn.closure().map(|c| c.code()), Some(CloseCode::NO_STATUS));
+    assert_eq!(conn.termination().map(|c| c.code()), Some(CloseCode::NO_STATUS));
     let mut conn = server();
     let _ = feed_all(&mut conn, &cframe(FIN | TEXT, b"\xc3\x28"));
-    assert_eq!(conn.closure().map(|c| c.code()), Some(CloseCode::INVALID_PAYLOAD));
+    assert_eq!(conn.termination().map(|c| c.code()), Some(CloseCode::INVALID_PAYLOAD));
     let mut conn = server();
     let _ = feed_all(&mut conn, &header(FIN | BINARY, (16 << 20) + 1, Some(KEY)));
-    assert_eq!(conn.closure().map(|c| c.code()), Some(CloseCode::TOO_BIG));
+    assert_eq!(conn.termination().map(|c| c.code()), Some(CloseCode::TOO_BIG));
     let mut conn = client();
     let _ = conn.handle_eof();
-    assert_eq!(conn.closure().map(|c| c.code()), Some(CloseCode::ABNORMAL));
-    assert_eq!(server().closure(), None, "an open connection has no closure");
+    assert_eq!(conn.termination().map(|c| c.code()), Some(CloseCode::ABNORMAL));
+    assert_eq!(server().termination(), None, "an open connection has no closure");
 }

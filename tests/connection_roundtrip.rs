@@ -1,6 +1,6 @@
 //! A client and a server connection talking through memory (RFC 6455 §5, §7).
 #![cfg(feature = "alloc")]
-use wsmachine::{CloseCode, Closure, Config, Connection, Event, Message, MessageAssembler, MessageKind};
+use wsmachine::{CloseCode, Config, Connection, Event, Message, MessageAssembler, MessageKind, Termination};
 
 fn counter_mask() -> impl FnMut() -> [u8; 4] {
     let mut n = 0x1234_5678u32;
@@ -27,7 +27,7 @@ fn drain<M: wsmachine::MaskSource>(conn: &mut Connection<M>, wire: &mut [u8]) ->
             },
             Event::Ping(p) => out.push(format!("ping:{}", String::from_utf8_lossy(p))),
             Event::Pong(p) => out.push(format!("pong:{}", String::from_utf8_lossy(p))),
-            Event::Close(f) => out.push(format!("close:{}:{}", f.code, f.reason)),
+            Event::CloseReceived(f) => out.push(format!("close:{}:{}", f.code, f.reason)),
             Event::Closed(c) => out.push(format!("closed:{:?}", c.code())),
         }
     }
@@ -60,7 +60,7 @@ fn client_sends_text_binary_ping_and_close_server_receives_rfc6455_5_6() {
     assert!(!client.transport_should_close(), "the client waits for the server to close the transport");
     assert_eq!(client.handle_eof(), None, "Closed was reported once already");
     assert!(client.transport_should_close());
-    assert!(matches!(server.closure(), Some(Closure::Clean(f)) if f.code == CloseCode::NORMAL));
+    assert!(matches!(server.termination(), Some(Termination::Clean(f)) if f.code == CloseCode::NORMAL));
 }
 
 #[test]

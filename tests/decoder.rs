@@ -6,7 +6,7 @@ mod frames_common;
 use frames_common as common;
 
 use common::{feed, masked, wire_frame, Frame};
-use wsmachine::{Decoded, FrameDecoder, HeaderRules, Opcode, ProtocolError, Role};
+use wsmachine::{decode::Decoded, decode::FrameDecoder, frame::HeaderRules, frame::Opcode, ProtocolError, Role};
 
 const KEY: [u8; 4] = [0xa1, 0xb2, 0xc3, 0xd4];
 

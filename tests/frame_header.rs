@@ -6,7 +6,10 @@ mod frames_common;
 use frames_common as common;
 
 use common::{masked, wire_frame};
-use wsmachine::{CloseCode, Decoded, FrameDecoder, FrameHeader, HeaderRules, Opcode, ProtocolError, Role};
+use wsmachine::{
+    decode::Decoded, decode::FrameDecoder, frame::FrameHeader, frame::HeaderRules, frame::Opcode, CloseCode,
+    ProtocolError, Role,
+};
 
 const MASK: [u8; 4] = [0x37, 0xfa, 0x21, 0x3d];
 

@@ -229,7 +229,5 @@ fn pair_auto_pong_off_pings_surface_without_pongs_rfc6455_5_5_2() {
     p.assert_all_received();
     assert_eq!(p.sbook.controls_received, 40, "the server saw 20 pings and 20 pongs");
     assert_eq!(p.cbook.controls_received, 20, "the client saw 20 pings and no pongs");
-    assert_eq!(p.client.pongs_received(), 0);
-    assert_eq!(p.server.pongs_received(), 20);
     close_and_check(&mut p, Side::Server, 1000, "");
 }

@@ -7,7 +7,7 @@ use frames_common as common;
 
 use common::{feed, wire_frame, Frame};
 use proptest::prelude::*;
-use wsmachine::{FrameDecoder, FrameHeader, HeaderRules, Opcode, ProtocolError, Role};
+use wsmachine::{decode::FrameDecoder, frame::FrameHeader, frame::HeaderRules, frame::Opcode, ProtocolError, Role};
 
 fn opcode() -> impl Strategy<Value = Opcode> {
     prop_oneof![

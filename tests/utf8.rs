@@ -5,7 +5,7 @@
 
 use proptest::prelude::*;
 use wsmachine::utf8::complete_prefix;
-use wsmachine::{Utf8Error, Utf8Validator};
+use wsmachine::{utf8::Utf8Error, utf8::Utf8Validator};
 
 /// Feeds `chunks` in order; returns the index of the chunk that failed, or
 /// `None` when all were accepted, together with the `finish()` result.

@@ -5,7 +5,7 @@ use std::io::{Cursor, Read, Write};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use wsmachine::{apply_mask, FrameHeader, Opcode};
+use wsmachine::{frame::FrameHeader, frame::Opcode, mask::apply_mask};
 
 /// `count` binary frames of `size` bytes each, masked with a fixed key when `masked`.
 pub fn frames(count: usize, size: usize, masked: bool) -> Vec<u8> {

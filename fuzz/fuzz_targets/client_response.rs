@@ -21,11 +21,9 @@ fn summarize(r: Result<Status<(Response<'_>, usize)>, HandshakeError>) -> Option
         Ok(Status::Complete((Response::Accepted(n), used))) => {
             Ok(Outcome::Accepted(n.protocol.map(Into::into), n.extensions().map(|e| e.name.into()).collect(), used))
         }
-        Ok(Status::Complete((Response::Rejected(r), used))) => Ok(Outcome::Rejected(
-            r.status,
-            r.headers.iter().map(|h| (h.name.into(), h.value.into())).collect(),
-            used,
-        )),
+        Ok(Status::Complete((Response::Rejected(r), used))) => {
+            Ok(Outcome::Rejected(r.status, r.headers.iter().map(|h| (h.name.into(), h.value.into())).collect(), used))
+        }
     })
 }
 

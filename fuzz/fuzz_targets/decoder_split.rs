@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wsmachine::{Decoded, FrameDecoder, HeaderRules, ProtocolError, Role};
+use wsmachine::{decode::Decoded, decode::FrameDecoder, frame::HeaderRules, ProtocolError, Role};
 
 /// (opcode, FIN, payload) per frame; the last entry may be an unfinished data frame.
 type Frames = Vec<(u8, bool, Vec<u8>)>;

@@ -35,8 +35,17 @@ fuzz_target!(|case: Case| {
             assert!(step.consumed <= len);
             let consumed = step.consumed;
             let (request, failed, done) = match step.event {
-                Some(ServerEvent::Request(view)) => (Some(view.with_request(|r| r.protocols().next().is_some())), false, false),
-                Some(ServerEvent::HandshakeFailed(e)) => (None, { assert!((400..500).contains(&e.status())); true }, false),
+                Some(ServerEvent::Request(view)) => {
+                    (Some(view.with_request(|r| r.protocols().next().is_some())), false, false)
+                }
+                Some(ServerEvent::HandshakeFailed(e)) => (
+                    None,
+                    {
+                        assert!((400..500).contains(&e.status()));
+                        true
+                    },
+                    false,
+                ),
                 Some(ServerEvent::Connection(_)) => (None, false, false),
                 None => (None, false, true),
             };

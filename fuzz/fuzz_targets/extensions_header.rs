@@ -10,7 +10,12 @@ type Parsed = Vec<(String, Vec<(String, Option<Vec<u8>>)>)>;
 fn parse(value: &[u8]) -> Option<Parsed> {
     extensions::parse(value)
         .map(|r| {
-            r.ok().map(|e| (e.name.to_string(), e.params().map(|p| (p.name.to_string(), p.value.map(|v| v.bytes().collect()))).collect()))
+            r.ok().map(|e| {
+                (
+                    e.name.to_string(),
+                    e.params().map(|p| (p.name.to_string(), p.value.map(|v| v.bytes().collect()))).collect(),
+                )
+            })
         })
         .collect()
 }

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wsmachine::FrameHeader;
+use wsmachine::frame::FrameHeader;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(Some((header, len))) = FrameHeader::decode(data) else { return };

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use wsmachine::{CloseCode, Closure, Config, Connection, Event, MaskSource, MessageKind, Role};
+use wsmachine::{CloseCode, Config, Connection, Event, MaskSource, MessageKind, State, Termination};
 
 #[derive(Arbitrary, Debug)]
 enum Op {
@@ -195,8 +195,8 @@ fn owned(e: Event<'_, '_>) -> Owned {
         Event::Data { kind, payload, message_fin, .. } => Owned::Data(kind, payload.to_vec(), message_fin),
         Event::Ping(p) => Owned::Ping(p.to_vec()),
         Event::Pong(p) => Owned::Pong(p.to_vec()),
-        Event::Close(f) => Owned::Close(f.code.0, f.reason.to_string()),
-        Event::Closed(Closure::Clean(f)) => Owned::Clean(f.code.0, f.reason.to_string()),
+        Event::CloseReceived(f) => Owned::Close(f.code.0, f.reason.to_string()),
+        Event::Closed(Termination::Clean(f)) => Owned::Clean(f.code.0, f.reason.to_string()),
         Event::Closed(other) => Owned::Other(format!("{other:?}")),
     }
 }
@@ -213,7 +213,7 @@ fuzz_target!(|case: Case| {
     let cc = Config { max_outgoing_frame: frame_size(case.client_frame), ..Config::default() };
     let sc = Config { max_outgoing_frame: frame_size(case.server_frame), ..Config::default() };
     let mut p = Pair {
-        conns: [Connection::new(Role::Client, cc, Counter(1)), Connection::new(Role::Server, sc, Counter(2))],
+        conns: [Connection::client(cc, Counter(1)), Connection::server_with(sc, Counter(2))],
         ends: [End::default(), End::default()],
     };
     let side = |client: bool| if client { CLIENT } else { SERVER };
@@ -285,5 +285,5 @@ fuzz_target!(|case: Case| {
     }
     // Agreement: each side reports the Close the other sent (the echo carries the code).
     assert!(p.conns[SERVER].transport_should_close());
-    assert!(p.conns[CLIENT].is_closed() && p.conns[SERVER].is_closed());
+    assert!(p.conns[CLIENT].state() == State::Closed && p.conns[SERVER].state() == State::Closed);
 });

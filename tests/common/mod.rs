@@ -8,7 +8,9 @@
 
 use std::collections::VecDeque;
 
-use wsmachine::{CloseCode, Closure, Config, Connection, Event, MaskSource, MessageKind, ProtocolError, UsageError};
+use wsmachine::{
+    CloseCode, Config, Connection, Event, MaskSource, MessageKind, ProtocolError, Termination, UsageError,
+};
 
 // ----- opcodes and first-byte bits -----
 
@@ -129,19 +131,21 @@ pub enum Ev {
     Closed(End),
 }
 
-/// An owned copy of a [`Closure`].
+/// An owned copy of a [`Termination`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum End {
     Clean(u16, String),
     Failed(ProtocolError),
     Abnormal,
+    TimedOut,
 }
 
-pub fn own_closure(c: &Closure<'_>) -> End {
+pub fn own_closure(c: &Termination<'_>) -> End {
     match c {
-        Closure::Clean(f) => End::Clean(f.code.0, f.reason.to_string()),
-        Closure::Failed(e) => End::Failed(*e),
-        Closure::Abnormal => End::Abnormal,
+        Termination::Clean(f) => End::Clean(f.code.0, f.reason.to_string()),
+        Termination::Failed(e) => End::Failed(*e),
+        Termination::Abnormal => End::Abnormal,
+        Termination::TimedOut => End::TimedOut,
     }
 }
 
@@ -152,7 +156,7 @@ pub fn own(e: &Event<'_, '_>) -> Ev {
         }
         Event::Ping(p) => Ev::Ping(p.to_vec()),
         Event::Pong(p) => Ev::Pong(p.to_vec()),
-        Event::Close(f) => Ev::Close(f.code.0, f.reason.to_string()),
+        Event::CloseReceived(f) => Ev::Close(f.code.0, f.reason.to_string()),
         Event::Closed(c) => Ev::Closed(own_closure(c)),
     }
 }

@@ -3,7 +3,7 @@
 //! that feeds a byte stream to a `FrameDecoder` in chunks of given sizes.
 #![allow(dead_code)]
 
-use wsmachine::{Decoded, FrameDecoder, FrameHeader, Opcode, ProtocolError};
+use wsmachine::{decode::Decoded, decode::FrameDecoder, frame::FrameHeader, frame::Opcode, ProtocolError};
 
 /// One frame as the decoder reports it, its data chunks joined.
 #[derive(Clone, Debug, PartialEq, Eq)]
