@@ -98,10 +98,16 @@ impl<M: MaskSource> Connection<M> {
     }
 
     fn send_whole(&mut self, kind: MessageKind, data: &[u8], out: &mut [u8]) -> Result<usize, UsageError> {
+        let mut sink = SliceSink { out, at: 0 };
+        self.send_whole_to(kind, data, &mut sink)?;
+        Ok(sink.at)
+    }
+
+    fn send_whole_to(&mut self, kind: MessageKind, data: &[u8], sink: &mut impl FrameSink) -> Result<(), UsageError> {
         if self.send_kind.is_some() {
             return Err(UsageError::MessageInProgress);
         }
-        self.send_data(kind.opcode(), data, true, out)
+        self.send_data(kind.opcode(), data, true, sink)
     }
 
     /// Writes the next piece of a message of unknown length: the first call
@@ -117,10 +123,22 @@ impl<M: MaskSource> Connection<M> {
         fin: bool,
         out: &mut [u8],
     ) -> Result<usize, UsageError> {
+        let mut sink = SliceSink { out, at: 0 };
+        self.send_fragment_to(kind, chunk, fin, &mut sink)?;
+        Ok(sink.at)
+    }
+
+    fn send_fragment_to(
+        &mut self,
+        kind: MessageKind,
+        chunk: &[u8],
+        fin: bool,
+        sink: &mut impl FrameSink,
+    ) -> Result<(), UsageError> {
         let (opcode, utf8) = self.next_fragment(kind, chunk, fin)?;
-        let n = self.send_data(opcode, chunk, fin, out)?;
+        self.send_data(opcode, chunk, fin, sink)?;
         self.fragment_sent(kind, fin, utf8);
-        Ok(n)
+        Ok(())
     }
 
     /// Zero-copy sending: writes only the header of one data frame into
@@ -228,37 +246,42 @@ impl<M: MaskSource> Connection<M> {
         Ok(self.write_frame(opcode, true, payload, out))
     }
 
-    fn send_data(&mut self, opcode: Opcode, data: &[u8], fin: bool, out: &mut [u8]) -> Result<usize, UsageError> {
+    fn send_data(
+        &mut self,
+        opcode: Opcode,
+        data: &[u8],
+        fin: bool,
+        sink: &mut impl FrameSink,
+    ) -> Result<(), UsageError> {
         if !self.life.state.may_send_data() {
             return Err(UsageError::Closed);
         }
+        sink.room(self.data_len(data.len()))?;
         let piece = self.config.max_outgoing_frame.max(1);
-        // The common server case, a short unmasked frame: two header bytes
-        // and the payload, without the general header encoder.
-        if self.role == Role::Server && data.len() <= 125 && data.len() <= piece {
-            if let Some(frame) = out.get_mut(..2 + data.len()) {
-                frame[0] = (fin as u8) << 7 | opcode as u8;
-                frame[1] = data.len() as u8;
-                frame[2..].copy_from_slice(data);
-                return Ok(frame.len());
-            }
-        }
-        let needed = self.data_len(data.len());
-        if out.len() < needed {
-            return Err(BufferTooSmall { needed }.into());
-        }
         if data.len() <= piece {
-            return Ok(self.write_frame(opcode, fin, data, out));
+            let h = self.header(opcode, fin, data.len());
+            sink.frame(&h, data);
+            return Ok(());
         }
-        let mut written = 0;
         let mut chunks = data.chunks(piece).peekable();
         let mut op = opcode;
         while let Some(chunk) = chunks.next() {
-            let last = chunks.peek().is_none();
-            written += self.write_frame(op, fin && last, chunk, &mut out[written..]);
+            let h = self.header(op, fin && chunks.peek().is_none(), chunk.len());
+            sink.frame(&h, chunk);
             op = Opcode::Continuation;
         }
-        Ok(written)
+        Ok(())
+    }
+
+    /// The header of one outgoing frame, with a fresh mask key for a client.
+    #[inline]
+    fn header(&mut self, opcode: Opcode, fin: bool, len: usize) -> FrameHeader {
+        let mut h = FrameHeader::new(opcode, len as u64);
+        h.fin = fin;
+        if self.role == Role::Client {
+            h.mask = Some(self.mask.next_mask());
+        }
+        h
     }
 
     /// Bytes needed to send `len` payload bytes as one data message or piece.
@@ -295,10 +318,48 @@ impl<M: MaskSource> Connection<M> {
 
     /// Writes one frame; the caller checked that `out` has room.
     fn write_frame(&mut self, opcode: Opcode, fin: bool, payload: &[u8], out: &mut [u8]) -> usize {
-        let mut h = FrameHeader::new(opcode, payload.len() as u64);
-        h.fin = fin;
-        let key = if self.role == Role::Client { Some(self.mask.next_mask()) } else { None };
-        h.mask = key;
+        let h = self.header(opcode, fin, payload.len());
+        let mut sink = SliceSink { out, at: 0 };
+        sink.frame(&h, payload);
+        sink.at
+    }
+}
+
+/// Where data frames are written: a caller's slice, or (with `alloc`) the
+/// end of a `Vec`, which grows without being zero-filled first.
+trait FrameSink {
+    /// Makes room for `needed` more bytes, or says the buffer is too small.
+    fn room(&mut self, needed: usize) -> Result<(), BufferTooSmall>;
+    /// Appends one frame: the header, then the payload (masked with the
+    /// header's key, if any). [`room`](Self::room) was called first.
+    fn frame(&mut self, h: &FrameHeader, payload: &[u8]);
+}
+
+struct SliceSink<'o> {
+    out: &'o mut [u8],
+    at: usize,
+}
+
+impl FrameSink for SliceSink<'_> {
+    fn room(&mut self, needed: usize) -> Result<(), BufferTooSmall> {
+        match self.out.len() - self.at >= needed {
+            true => Ok(()),
+            false => Err(BufferTooSmall { needed }),
+        }
+    }
+
+    #[inline]
+    fn frame(&mut self, h: &FrameHeader, payload: &[u8]) {
+        let out = &mut self.out[self.at..];
+        // The common server case, a short unmasked frame: two header bytes
+        // and the payload, without the general header encoder.
+        if h.mask.is_none() && payload.len() <= 125 {
+            out[0] = (h.fin as u8) << 7 | (h.rsv1 as u8) << 6 | h.opcode as u8;
+            out[1] = payload.len() as u8;
+            out[2..2 + payload.len()].copy_from_slice(payload);
+            self.at += 2 + payload.len();
+            return;
+        }
         // Encode straight into the output when it has room for the longest
         // header: a copy through a temporary costs a memcpy call per frame.
         let hl = match out.get_mut(..MAX_HEADER_LEN).and_then(|o| <&mut [u8; MAX_HEADER_LEN]>::try_from(o).ok()) {
@@ -311,26 +372,55 @@ impl<M: MaskSource> Connection<M> {
             }
         };
         let dst = &mut out[hl..hl + payload.len()];
-        match key {
+        match h.mask {
             Some(key) => copy_masked(dst, payload, key, 0),
             None => dst.copy_from_slice(payload),
         }
-        hl + payload.len()
+        self.at += hl + payload.len();
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl FrameSink for alloc::vec::Vec<u8> {
+    fn room(&mut self, needed: usize) -> Result<(), BufferTooSmall> {
+        self.reserve(needed);
+        Ok(())
+    }
+
+    #[inline]
+    fn frame(&mut self, h: &FrameHeader, payload: &[u8]) {
+        let mut head = [0u8; MAX_HEADER_LEN];
+        let hl = if h.mask.is_none() && payload.len() <= 125 {
+            head[0] = (h.fin as u8) << 7 | (h.rsv1 as u8) << 6 | h.opcode as u8;
+            head[1] = payload.len() as u8;
+            2
+        } else {
+            h.encode(&mut head)
+        };
+        self.extend_from_slice(&head[..hl]);
+        let start = self.len();
+        self.extend_from_slice(payload);
+        if let Some(key) = h.mask {
+            apply_mask(&mut self[start..], key, 0);
+        }
     }
 }
 
 #[cfg(feature = "alloc")]
 impl<M: MaskSource> Connection<M> {
-    /// [`send_text`](Self::send_text), appending to a `Vec`.
+    /// [`send_text`](Self::send_text), appending to a `Vec` (which grows
+    /// as needed and is not zero-filled first).
     pub fn send_text_vec(&mut self, text: &str, out: &mut alloc::vec::Vec<u8>) -> Result<usize, UsageError> {
-        let needed = self.data_len(text.len());
-        append(out, needed, |buf| self.send_text(text, buf))
+        let start = out.len();
+        self.send_whole_to(MessageKind::Text, text.as_bytes(), out)?;
+        Ok(out.len() - start)
     }
 
     /// [`send_binary`](Self::send_binary), appending to a `Vec`.
     pub fn send_binary_vec(&mut self, data: &[u8], out: &mut alloc::vec::Vec<u8>) -> Result<usize, UsageError> {
-        let needed = self.data_len(data.len());
-        append(out, needed, |buf| self.send_binary(data, buf))
+        let start = out.len();
+        self.send_whole_to(MessageKind::Binary, data, out)?;
+        Ok(out.len() - start)
     }
 
     /// [`send_fragment`](Self::send_fragment), appending to a `Vec`.
@@ -341,8 +431,9 @@ impl<M: MaskSource> Connection<M> {
         fin: bool,
         out: &mut alloc::vec::Vec<u8>,
     ) -> Result<usize, UsageError> {
-        let needed = self.data_len(chunk.len());
-        append(out, needed, |buf| self.send_fragment(kind, chunk, fin, buf))
+        let start = out.len();
+        self.send_fragment_to(kind, chunk, fin, out)?;
+        Ok(out.len() - start)
     }
 
     /// [`close`](Self::close), appending to a `Vec`.
