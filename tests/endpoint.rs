@@ -2,10 +2,12 @@
 //! the first byte of the request to the last frame (RFC 6455 §4.1, §4.2,
 //! §5, §7), fed whole, one byte at a time and in odd chunks.
 
-use wsmachine::endpoint::{ClientEndpoint, ClientEvent, DecisionError, EndpointInput, ServerEndpoint, ServerEvent};
-use wsmachine::handshake::client::{ClientRequest, Response};
+use wsmachine::endpoint::{
+    ClientEndpoint, ClientEvent, DecisionError, EndpointInput, PendingRequest, ServerEndpoint, ServerEvent,
+};
+use wsmachine::handshake::client::ClientRequest;
 use wsmachine::handshake::server::Accept;
-use wsmachine::handshake::{HandshakeError, Header, OriginPolicy, EMPTY_HEADER};
+use wsmachine::handshake::{HandshakeError, Header, OriginPolicy};
 use wsmachine::{CloseCode, Closure, Config, Connection, Event, MaskSource, MessageKind};
 
 /// Deterministic mask keys (a test stand-in for randomness).
@@ -65,6 +67,22 @@ impl Joiner {
     }
 }
 
+/// Decides on `req` as `decision` says, appending the response to `out`;
+/// the greeting to send once accepted.
+fn decide(decision: Decision, req: PendingRequest<'_, '_>, out: &mut Vec<u8>) -> Option<&'static str> {
+    let mut tx = [0u8; 512];
+    let protocol = PROTOCOLS.first().copied();
+    let (n, greeting) = match decision {
+        Decision::Accept { greeting } => {
+            (req.accept(&Accept { protocol, ..Accept::default() }, &mut tx).expect("accept"), greeting)
+        }
+        Decision::Reject(status) => (req.respond(status, &[], b"", &mut tx).expect("reject"), None),
+        Decision::RejectWith(e) => (req.refuse(e, &mut tx).expect("reject"), None),
+    };
+    out.extend_from_slice(&tx[..n]);
+    greeting
+}
+
 /// How the test server decides on a request.
 #[derive(Clone, Copy, Debug)]
 enum Decision {
@@ -99,24 +117,26 @@ impl Server {
             self.pending.extend_from_slice(piece);
             loop {
                 let EndpointInput { consumed, event } = self.ep.handle_data(&mut self.pending);
-                let mut request = false;
-                let got = match &event {
+                let progressed = consumed > 0 || event.is_some();
+                let mut greeting = None;
+                let got = match event {
                     None => None,
-                    Some(ServerEvent::Request(view)) => {
-                        request = true;
-                        let (target, protocols) = view
-                            .with_request(|r| (r.target.to_string(), r.protocols().map(String::from).collect()))
-                            .expect("the request parses again");
+                    Some(ServerEvent::Request(req)) => {
+                        let target = req.target().to_string();
+                        let protocols = req.protocols().map(String::from).collect();
+                        greeting = decide(self.decision, req, &mut self.out);
                         Some(Got::Request { target, protocols })
                     }
-                    Some(ServerEvent::HandshakeFailed(e)) => Some(Got::HandshakeFailed(*e)),
-                    Some(ServerEvent::Connection(e)) => self.joiner.connection_event(e),
+                    Some(ServerEvent::NotUpgrade(req)) => panic!("not an upgrade: {req:?}"),
+                    Some(ServerEvent::HandshakeFailed(e)) => Some(Got::HandshakeFailed(e)),
+                    Some(ServerEvent::Connection(e)) => self.joiner.connection_event(&e),
                 };
-                let progressed = consumed > 0 || event.is_some();
                 self.pending.drain(..consumed);
                 self.got.extend(got);
-                if request {
-                    self.decide();
+                if let Some(text) = greeting {
+                    let mut tx = [0u8; 512];
+                    let m = self.conn().send_text(text, &mut tx).expect("greeting");
+                    self.out.extend_from_slice(&tx[..m]);
                 }
                 self.drain();
                 if !progressed {
@@ -124,25 +144,6 @@ impl Server {
                 }
             }
         }
-    }
-
-    fn decide(&mut self) {
-        let mut tx = [0u8; 512];
-        let protocol = PROTOCOLS.first().copied();
-        let n = match self.decision {
-            Decision::Accept { greeting } => {
-                let n = self.ep.accept(&Accept { protocol, ..Accept::default() }, &mut tx).expect("accept");
-                self.out.extend_from_slice(&tx[..n]);
-                if let Some(text) = greeting {
-                    let m = self.conn().send_text(text, &mut tx).expect("greeting");
-                    self.out.extend_from_slice(&tx[..m]);
-                }
-                return;
-            }
-            Decision::Reject(status) => self.ep.reject(status, &[], b"", &mut tx).expect("reject"),
-            Decision::RejectWith(e) => self.ep.reject_with(e, &mut tx).expect("reject"),
-        };
-        self.out.extend_from_slice(&tx[..n]);
     }
 
     fn drain(&mut self) {
@@ -382,26 +383,36 @@ fn server_endpoint_stops_consuming_at_the_end_of_the_head_rfc6455_4_2_2() {
     assert!(!server.is_deciding());
     let input = server.handle_data(&mut wire);
     assert_eq!(input.consumed, REQUEST.len());
-    let Some(ServerEvent::Request(view)) = input.event else { panic!("a request") };
-    assert_eq!(view.head(), REQUEST);
-    let mut headers = [EMPTY_HEADER; 16];
-    let req = view.parse(&mut headers).unwrap();
-    assert_eq!((req.target, req.origin), ("/chat", Some(&b"https://evil.example"[..])));
-    // Waiting for the decision: input waits too.
-    let input = server.handle_data(&mut wire[REQUEST.len()..]);
-    assert_eq!((input.consumed, input.event.is_none()), (0, true));
-    assert!(server.is_deciding() && server.connection().is_none());
+    let Some(ServerEvent::Request(req)) = input.event else { panic!("a request") };
+    assert_eq!(req.head(), REQUEST);
+    assert_eq!((req.target(), req.origin()), ("/chat", Some(&b"https://evil.example"[..])));
     // A buffer too small for the 101 leaves the request waiting.
     let mut small = [0u8; 16];
-    assert!(matches!(server.accept(&Accept::default(), &mut small), Err(DecisionError::BufferTooSmall(_))));
+    assert!(matches!(req.accept(&Accept::default(), &mut small), Err(DecisionError::BufferTooSmall(_))));
+    // Waiting for the decision: input waits too.
+    let (head, rest) = wire.split_at_mut(REQUEST.len());
+    let input = server.handle_data(rest);
+    assert_eq!((input.consumed, input.event.is_none()), (0, true));
+    assert!(server.is_deciding() && server.connection().is_none());
+    // The request again, from the same head bytes.
+    let input = server.handle_data(head);
+    assert_eq!((input.consumed, input.event.is_none()), (0, true), "no second request event");
     let mut tx = [0u8; 256];
-    let n = server.accept(&Accept::default(), &mut tx).unwrap();
+    assert_eq!(
+        server.respond(500, &[], b"", &mut tx[..8]),
+        Err(DecisionError::BufferTooSmall(wsmachine::BufferTooSmall { needed: 76 }))
+    );
+    assert!(server.is_deciding());
+    let mut wire = [REQUEST, PIPELINED].concat();
+    let mut server = ServerEndpoint::new(Config::default());
+    let Some(ServerEvent::Request(req)) = server.handle_data(&mut wire).event else { panic!("a request") };
+    let n = req.accept(&Accept::default(), &mut tx).unwrap();
     assert_eq!(
         &tx[..n],
         b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
           Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
     );
-    assert_eq!(server.accept(&Accept::default(), &mut tx), Err(DecisionError::NoRequest));
+    assert_eq!(server.respond(200, &[], b"", &mut tx), Err(DecisionError::NoRequest));
     let input = server.handle_data(&mut wire[REQUEST.len()..]);
     assert_eq!(input.consumed, 11);
     assert!(matches!(input.event, Some(ServerEvent::Connection(Event::Data { payload: b"Hello", .. }))));
@@ -419,7 +430,7 @@ fn server_endpoint_rejects_with_403_rfc6455_4_2_2() {
         assert!(server.ep.connection().is_none());
         assert!(server.pending.is_empty(), "input after a refusal is consumed and ignored");
         let mut tx = [0u8; 256];
-        assert_eq!(server.ep.accept(&Accept::default(), &mut tx), Err(DecisionError::NoRequest));
+        assert_eq!(server.ep.refuse(HandshakeError::MissingHost, &mut tx), Err(DecisionError::NoRequest));
         assert_eq!(server.ep.poll_transmit(&mut tx), Ok(None));
     }
 }
@@ -428,12 +439,12 @@ fn server_endpoint_rejects_with_403_rfc6455_4_2_2() {
 fn server_endpoint_rejects_a_foreign_origin_with_403_rfc6455_10_2() {
     let mut wire = REQUEST.to_vec();
     let mut server = ServerEndpoint::new(Config::default());
-    let Some(ServerEvent::Request(view)) = server.handle_data(&mut wire).event else { panic!("a request") };
-    let policy = OriginPolicy { allowed: &["https://good.example"], allow_missing: true };
-    let verdict = view.with_request(|r| r.check_origin(&policy)).unwrap();
+    let Some(ServerEvent::Request(req)) = server.handle_data(&mut wire).event else { panic!("a request") };
+    let policy = OriginPolicy { allow_missing: true, ..OriginPolicy::allow(&["https://good.example"]) };
+    let verdict = req.check_origin(&policy);
     assert_eq!(verdict, Err(HandshakeError::OriginNotAllowed));
     let mut tx = [0u8; 256];
-    let n = server.reject_with(HandshakeError::OriginNotAllowed, &mut tx).unwrap();
+    let n = req.refuse(HandshakeError::OriginNotAllowed, &mut tx).unwrap();
     assert_eq!(&tx[..n], b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     assert!(server.transport_should_close());
 
@@ -466,12 +477,12 @@ fn server_endpoint_answers_version_8_with_426_rfc6455_4_4() {
 #[test]
 fn server_endpoint_answers_a_bad_request_with_400_rfc6455_4_2_1() {
     let mut server = Server::new(Decision::Accept { greeting: None });
-    server.feed(b"POST /chat HTTP/1.1\r\nHost: a\r\n\r\n", usize::MAX);
+    server.feed(b"POST /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n", usize::MAX);
     assert_eq!(server.got, [Got::HandshakeFailed(HandshakeError::MethodNotGet)]);
     assert_eq!(server.take_out(), b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     // The error response needs room; a small buffer is told how much.
     let mut server = ServerEndpoint::new(Config::default());
-    let mut wire = *b"GET / HTTP/1.1\r\n\r\n";
+    let mut wire = *b"GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n";
     assert!(matches!(server.handle_data(&mut wire).event, Some(ServerEvent::HandshakeFailed(_))));
     assert!(!server.transport_should_close(), "the response is owed first");
     let mut small = [0u8; 8];
@@ -486,7 +497,7 @@ fn server_endpoint_ends_on_eof_during_the_handshake_rfc6455_7_1_1() {
     let mut server = ServerEndpoint::new(Config::default());
     let mut wire = REQUEST[..20].to_vec();
     assert!(server.handle_data(&mut wire).event.is_none());
-    assert_eq!(server.handle_eof(), None);
+    assert!(server.handle_eof().is_none());
     assert!(server.transport_should_close());
 }
 
@@ -517,9 +528,8 @@ fn client_endpoint_keeps_frames_behind_the_101_rfc6455_4_1() {
     assert_eq!(input.consumed, response.len());
     let Some(ClientEvent::Accepted(view)) = input.event else { panic!("accepted") };
     assert_eq!((view.status(), view.protocol(), view.head()), (101, None, &response[..]));
-    let mut headers = [EMPTY_HEADER; 8];
-    let Ok(Response::Accepted(negotiated)) = view.parse(&mut headers) else { panic!("accepted again") };
-    let ext = negotiated.extensions().next().unwrap();
+    assert_eq!(view.header("sec-websocket-extensions"), Some(&b"x-test; a=1"[..]));
+    let ext = view.negotiated().extensions().next().unwrap();
     assert_eq!(ext.name, "x-test");
     let mut rest = wire[response.len()..].to_vec();
     let input = client.handle_data(&mut rest);
@@ -552,18 +562,15 @@ fn client_endpoint_reports_a_401_rfc6455_4_1() {
     let mut c = Client::new();
     let mut rx = wire.to_vec();
     let input = c.ep.handle_data(&mut rx);
-    let head_len = wire.len() - 5;
-    assert_eq!(input.consumed, head_len, "the body follows the head");
+    assert_eq!(input.consumed, wire.len(), "the body is the response's");
     let Some(ClientEvent::Rejected(view)) = input.event else { panic!("rejected") };
-    let mut headers = [EMPTY_HEADER; 8];
-    let Ok(Response::Rejected(r)) = view.parse(&mut headers) else { panic!("rejected again") };
     assert_eq!(
-        (r.status, r.header("www-authenticate"), r.content_length()),
-        (401, Some(&b"Basic realm=\"ws\""[..]), Some(5))
+        (view.status(), view.reason(), view.header("www-authenticate"), view.content_length(), view.body()),
+        (401, &b"Unauthorized"[..], Some(&b"Basic realm=\"ws\""[..]), Some(5), &b"nope!"[..])
     );
-    assert_eq!(&rx[head_len..], b"nope!");
-    let input = c.ep.handle_data(&mut rx[head_len..]);
-    assert_eq!((input.consumed, input.event.is_none()), (5, true), "ignored once ended");
+    let mut more = *b"more";
+    let input = c.ep.handle_data(&mut more);
+    assert_eq!((input.consumed, input.event.is_none()), (4, true), "ignored once ended");
 }
 
 #[test]
@@ -603,7 +610,7 @@ fn endpoints_reject_headers_through_the_pure_functions_rfc6455_4_2_2() {
     let mut wire = REQUEST.to_vec();
     assert!(matches!(server.handle_data(&mut wire).event, Some(ServerEvent::Request(_))));
     let mut tx = [0u8; 256];
-    let n = server.reject(401, &[Header::new("WWW-Authenticate", b"Basic")], b"no", &mut tx).unwrap();
+    let n = server.respond(401, &[Header::new("WWW-Authenticate", b"Basic")], b"no", &mut tx).unwrap();
     assert_eq!(
         &tx[..n],
         b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno"
@@ -621,10 +628,10 @@ fn endpoints_vec_variants_write_the_same_bytes_rfc6455_4_1_4_2_2() {
     assert_eq!(client.poll_transmit_vec(&mut wire), 0, "written once");
 
     let mut server = ServerEndpoint::new(Config::default());
-    let Some(ServerEvent::Request(view)) = server.handle_data(&mut wire).event else { panic!("a request") };
-    let protocol = view.with_request(|r| r.choose_protocol(&["superchat"])).unwrap();
+    let Some(ServerEvent::Request(req)) = server.handle_data(&mut wire).event else { panic!("a request") };
+    let protocol = req.choose_protocol(&["superchat"]);
     let mut out = b"prefix".to_vec();
-    let n = server.accept_vec(&Accept { protocol, ..Accept::default() }, &mut out).unwrap();
+    let n = req.accept_vec(&Accept { protocol, ..Accept::default() }, &mut out).unwrap();
     assert_eq!(out.len(), 6 + n);
     assert!(out[6..].starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
     let mut rx = out[6..].to_vec();
@@ -642,14 +649,14 @@ fn endpoints_vec_variants_write_the_same_bytes_rfc6455_4_1_4_2_2() {
     let mut wire = REQUEST.to_vec();
     assert!(server.handle_data(&mut wire).event.is_some());
     let mut out = Vec::new();
-    assert_eq!(server.reject_vec(404, &[], b"", &mut out), Ok(out.len()));
+    assert_eq!(server.respond_vec(404, &[], b"", &mut out), Ok(out.len()));
     assert!(out.starts_with(b"HTTP/1.1 404 Not Found\r\n"));
-    assert_eq!(server.reject_with_vec(HandshakeError::MissingOrigin, &mut out), Err(DecisionError::NoRequest));
+    assert_eq!(server.refuse_vec(HandshakeError::MissingOrigin, &mut out), Err(DecisionError::NoRequest));
     let mut server = ServerEndpoint::new(Config::default());
     let mut wire = REQUEST.to_vec();
     assert!(server.handle_data(&mut wire).event.is_some());
     let mut out = Vec::new();
-    assert!(server.reject_with_vec(HandshakeError::MissingOrigin, &mut out).is_ok());
+    assert!(server.refuse_vec(HandshakeError::MissingOrigin, &mut out).is_ok());
     assert!(out.starts_with(b"HTTP/1.1 403 Forbidden\r\n"));
     let mut server = ServerEndpoint::new(Config::default());
     let mut wire = REQUEST.replace_version(b"8");

@@ -28,7 +28,7 @@ fn h2_accepts_extended_connect_rfc8441_4() {
     );
     assert_eq!(req.protocols().collect::<Vec<_>>(), ["chat", "superchat"]);
     assert_eq!(req.extensions().map(|e| e.name).collect::<Vec<_>>(), ["permessage-deflate"]);
-    let policy = OriginPolicy { allowed: &["https://app.example"], allow_missing: false };
+    let policy = OriginPolicy::allow(&["https://app.example"]);
     assert_eq!(req.check_origin(&policy), Ok(()));
 
     let accept = Accept {

@@ -1,7 +1,7 @@
 //! Server side of the opening handshake: checklist §2 (RFC 6455 §4.2).
 
 use wsmachine::handshake::server::{self, Accept, Request, ServerHandshake};
-use wsmachine::handshake::{HandshakeError, Header, Limits, OriginPolicy, Status, EMPTY_HEADER};
+use wsmachine::handshake::{DecisionError, HandshakeError, Header, Limits, OriginPolicy, Status, EMPTY_HEADER};
 use wsmachine::Role;
 
 const FRAME: &[u8] = b"\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58";
@@ -240,11 +240,14 @@ Sec-WebSocket-Accept: HSmrc0sMlYUkAGmm5OPpG2HaGWk=\r\nSec-WebSocket-Protocol: su
 Sec-WebSocket-Extensions: permessage-deflate\r\nSet-Cookie: id=1\r\n\r\n"[..]
     );
     // Too small a buffer says how much is needed.
-    assert_eq!(server::accept(&req, &a, &mut out[..10]), Err(wsmachine::BufferTooSmall { needed: n }));
+    assert_eq!(
+        server::accept(&req, &a, &mut out[..10]),
+        Err(DecisionError::BufferTooSmall(wsmachine::BufferTooSmall { needed: n }))
+    );
     #[cfg(feature = "alloc")]
     {
         let mut v = b"x".to_vec();
-        server::accept_vec(&req, &a, &mut v);
+        server::accept_vec(&req, &a, &mut v).unwrap();
         assert_eq!(&v[1..], &out[..n]);
     }
     let neg = a.negotiated();
@@ -401,8 +404,7 @@ fn origin_check(wire: &[u8], policy: &OriginPolicy<'_>) -> Result<(), HandshakeE
     req.check_origin(policy)
 }
 
-const POLICY: OriginPolicy<'static> =
-    OriginPolicy { allowed: &["http://localhost:8080", "https://app.example"], allow_missing: false };
+const POLICY: OriginPolicy<'static> = OriginPolicy::allow(&["http://localhost:8080", "https://app.example"]);
 
 #[test]
 fn server_accepts_allowed_origin_rfc6455_10_2() {
