@@ -686,3 +686,204 @@ fn endpoints_hold_the_connection_inline() {
     assert!(size_of::<ServerEndpoint>() <= size_of::<Connection>() + 48);
     assert!(size_of::<ClientEndpoint<'static, fn() -> [u8; 4]>>() <= size_of::<Connection<fn() -> [u8; 4]>>() + 48);
 }
+
+const ROUTED: &[u8] = b"GET /rooms/7?user=ann&x=1 HTTP/1.1\r\nHost: chat.example:8080\r\nUpgrade: websocket\r\n\
+Connection: keep-alive, Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+Origin: http://localhost:5173\r\nSec-WebSocket-Protocol: v2.chat, v1.chat\r\nsec-websocket-protocol: legacy\r\n\
+Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits, x-foo\r\nCookie: id=42\r\n\r\n";
+
+#[test]
+fn server_endpoint_reads_the_request_at_the_decision_point_rfc6455_4_2_1() {
+    for chunk in [usize::MAX, 1, 7] {
+        let mut server = ServerEndpoint::new(Config::default());
+        let mut wire = Vec::new();
+        let mut seen = None;
+        for piece in ROUTED.chunks(chunk) {
+            wire.extend_from_slice(piece);
+            let input = server.handle_data(&mut wire);
+            let Some(ServerEvent::Request(req)) = input.event else {
+                assert_eq!(input.consumed, 0);
+                continue;
+            };
+            assert_eq!(input.consumed, ROUTED.len());
+            assert!(req.is_upgrade());
+            assert_eq!((req.method(), req.target()), ("GET", "/rooms/7?user=ann&x=1"));
+            assert_eq!((req.path(), req.query()), ("/rooms/7", Some("user=ann&x=1")));
+            assert_eq!(req.host(), Some(&b"chat.example:8080"[..]));
+            assert_eq!(req.origin(), Some(&b"http://localhost:5173"[..]));
+            assert_eq!(req.header("COOKIE"), Some(&b"id=42"[..]));
+            assert_eq!(req.header("x-missing"), None);
+            assert_eq!(req.protocols().collect::<Vec<_>>(), ["v2.chat", "v1.chat", "legacy"]);
+            assert_eq!(req.choose_protocol(&["legacy", "v1.chat"]), Some("legacy"));
+            assert_eq!(req.extensions().map(|e| e.name).collect::<Vec<_>>(), ["permessage-deflate", "x-foo"]);
+            assert_eq!(req.list("connection").collect::<Vec<_>>(), [&b"keep-alive"[..], b"Upgrade"]);
+            let names: Vec<_> = req.headers().map(|h| h.name).collect();
+            assert_eq!(names.len(), 10);
+            assert_eq!((names[0], names[7]), ("Host", "sec-websocket-protocol"));
+            assert_eq!(req.check_origin(&OriginPolicy::allow(&["http://localhost:*"])), Ok(()));
+            assert!(format!("{req:?}").contains("/rooms/7"));
+            // What the getters return borrows the input, not the endpoint: it outlives the decision.
+            let path = req.path();
+            let protocol = req.protocols().nth(1);
+            let mut tx = [0u8; 512];
+            let n = req.accept(&Accept { protocol, ..Accept::default() }, &mut tx).unwrap();
+            assert!(tx[..n].ends_with(b"Sec-WebSocket-Protocol: v1.chat\r\n\r\n"));
+            seen = Some(path.to_string());
+            break;
+        }
+        assert_eq!(seen.as_deref(), Some("/rooms/7"), "chunk {chunk}");
+        assert!(server.connection().is_some());
+    }
+}
+
+#[test]
+fn server_endpoint_hands_over_a_request_that_is_not_an_upgrade_rfc6455_4_2_1() {
+    // A browser asking for the page, then (on another connection) a POST with a body.
+    let page = b"GET /?x=1 HTTP/1.1\r\nHost: example.com\r\nAccept: text/html\r\n\r\n";
+    for chunk in [usize::MAX, 1] {
+        let mut server = ServerEndpoint::new(Config::default());
+        let mut wire = Vec::new();
+        let mut tx = [0u8; 256];
+        let mut answered = 0;
+        for piece in page.chunks(chunk) {
+            wire.extend_from_slice(piece);
+            let input = server.handle_data(&mut wire);
+            let Some(ServerEvent::NotUpgrade(req)) = input.event else {
+                assert!(input.event.is_none());
+                continue;
+            };
+            assert_eq!(input.consumed, page.len());
+            assert!(!req.is_upgrade());
+            assert_eq!((req.method(), req.path(), req.host()), ("GET", "/", Some(&b"example.com"[..])));
+            assert_eq!(req.header("accept"), Some(&b"text/html"[..]));
+            answered = req.respond(200, &[Header::new("Content-Type", b"text/html")], b"<p>hi</p>", &mut tx).unwrap();
+        }
+        assert_eq!(
+            &tx[..answered],
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 9\r\nConnection: close\r\n\r\n<p>hi</p>"
+        );
+        assert!(server.transport_should_close() && server.connection().is_none());
+        assert_eq!(server.poll_transmit(&mut tx), Ok(None));
+    }
+
+    let mut wire = b"POST /api HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}".to_vec();
+    let mut server = ServerEndpoint::new(Config::default());
+    let input = server.handle_data(&mut wire);
+    assert_eq!(input.consumed, wire_len_without_body());
+    let Some(ServerEvent::NotUpgrade(req)) = input.event else { panic!("not an upgrade") };
+    // It cannot be accepted; the refusal leaves it waiting.
+    let mut tx = [0u8; 256];
+    assert_eq!(req.accept(&Accept::default(), &mut tx), Err(DecisionError::NotUpgrade));
+    assert!(server.is_deciding());
+    let n = server.respond(405, &[], b"", &mut tx).unwrap();
+    assert!(tx[..n].starts_with(b"HTTP/1.1 405 Method Not Allowed\r\n"));
+
+    fn wire_len_without_body() -> usize {
+        b"POST /api HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n".len()
+    }
+}
+
+#[test]
+fn server_endpoint_accept_refuses_an_unoffered_choice_rfc6455_4_2_2() {
+    let mut wire = REQUEST.to_vec(); // offers `chat`, no extensions
+    let mut server = ServerEndpoint::new(Config::default());
+    let Some(ServerEvent::Request(req)) = server.handle_data(&mut wire).event else { panic!("a request") };
+    let mut out = Vec::new();
+    let mqtt = Accept { protocol: Some("mqtt"), ..Accept::default() };
+    assert_eq!(req.accept_vec(&mqtt, &mut out), Err(DecisionError::ProtocolNotOffered));
+    assert!(out.is_empty() && server.is_deciding(), "nothing written, still deciding");
+
+    let mut server = ServerEndpoint::new(Config::default());
+    let Some(ServerEvent::Request(req)) = server.handle_data(&mut wire).event else { panic!("a request") };
+    let deflate = Accept { extensions: Some("permessage-deflate"), ..Accept::default() };
+    assert_eq!(req.accept_vec(&deflate, &mut out), Err(DecisionError::ExtensionNotOffered));
+    assert!(out.is_empty() && server.is_deciding());
+    // RFC 6455 §9.1: refusing the extension means answering without it.
+    assert_eq!(server.refuse_vec(HandshakeError::ExtensionNotOffered, &mut out), Ok(out.len()));
+}
+
+#[test]
+fn server_endpoint_caps_head_limits_to_what_it_keeps_rfc6455_4_2_1() {
+    use wsmachine::handshake::Limits;
+    let mut server =
+        ServerEndpoint::with_limits(Config::default(), Limits { max_head_len: 1 << 20, max_headers: 1000 });
+    let mut wire = [&REQUEST[..REQUEST.len() - 2], "X-Pad: a\r\n".repeat(60).as_bytes(), b"\r\n"].concat();
+    assert!(matches!(
+        server.handle_data(&mut wire).event,
+        Some(ServerEvent::HandshakeFailed(HandshakeError::TooManyHeaders))
+    ));
+    let mut tx = [0u8; 256];
+    let n = server.poll_transmit(&mut tx).unwrap().unwrap();
+    assert!(tx[..n].starts_with(b"HTTP/1.1 431 Request Header Fields Too Large\r\n"));
+    let mut server =
+        ServerEndpoint::with_limits(Config::default(), Limits { max_head_len: 1 << 20, max_headers: 1000 });
+    let mut big = vec![b'a'; 70_000];
+    assert!(matches!(
+        server.handle_data(&mut big).event,
+        Some(ServerEvent::HandshakeFailed(HandshakeError::HeadTooLarge))
+    ));
+}
+
+#[test]
+fn client_endpoint_reads_a_rejection_with_its_body_rfc6455_4_1() {
+    // The body is waited for when Content-Length says it ends within the head limit.
+    let wire = b"HTTP/1.1 302 Found\r\nLocation: /login\r\nContent-Length: 11\r\n\r\ngo to login\x81\x00";
+    let head_len = wire.len() - 13;
+    for chunk in [usize::MAX, 1, 3] {
+        let mut c = Client::new();
+        let mut rx = Vec::new();
+        let mut seen = false;
+        for piece in wire.chunks(chunk) {
+            rx.extend_from_slice(piece);
+            let input = c.ep.handle_data(&mut rx);
+            if let Some(ClientEvent::Rejected(view)) = input.event {
+                assert_eq!(input.consumed, head_len + 11);
+                assert_eq!(
+                    (view.status(), view.reason(), view.header("location")),
+                    (302, &b"Found"[..], Some(&b"/login"[..]))
+                );
+                assert_eq!((view.body(), view.content_length()), (&b"go to login"[..], Some(11)));
+                assert_eq!(view.head().len(), head_len);
+                assert_eq!(view.headers().count(), 2);
+                assert_eq!(view.protocol(), None);
+                seen = true;
+                break;
+            }
+            assert_eq!((input.consumed, input.event.is_none()), (0, true));
+        }
+        assert!(seen, "chunk {chunk}");
+        assert!(c.ep.transport_should_close());
+    }
+    // A body longer than the head limit: what arrived with the head, reported at once.
+    use wsmachine::handshake::Limits;
+    let request = ClientRequest {
+        limits: Limits { max_head_len: 128, ..Limits::default() },
+        ..ClientRequest::new("example.com", "/chat", NONCE)
+    };
+    let mut c = Client::with_request(request);
+    let mut rx = b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 1000\r\n\r\npartial".to_vec();
+    let input = c.ep.handle_data(&mut rx);
+    let Some(ClientEvent::Rejected(view)) = input.event else { panic!("rejected at once") };
+    assert_eq!((view.status(), view.body(), view.content_length()), (500, &b"partial"[..], Some(1000)));
+    // No Content-Length: what arrived with the head.
+    let mut c = Client::new();
+    let mut rx = b"HTTP/1.1 403 Forbidden\r\n\r\nno".to_vec();
+    let input = c.ep.handle_data(&mut rx);
+    let Some(ClientEvent::Rejected(view)) = input.event else { panic!("rejected") };
+    assert_eq!((view.status(), view.body(), view.reason()), (403, &b"no"[..], &b"Forbidden"[..]));
+    assert_eq!(input.consumed, rx.len());
+}
+
+#[test]
+fn client_endpoint_refuses_a_response_head_over_the_limit_rfc6455_4_1() {
+    use wsmachine::handshake::Limits;
+    let request = ClientRequest {
+        limits: Limits { max_head_len: 200, ..Limits::default() },
+        ..ClientRequest::new("example.com", "/chat", NONCE)
+    };
+    let wire = format!("HTTP/1.1 101 Switching Protocols\r\nX-Pad: {}\r\n\r\n", "p".repeat(300));
+    let mut c = Client::with_request(request);
+    c.feed(wire.as_bytes(), 1);
+    assert_eq!(c.got, [Got::HandshakeFailed(HandshakeError::HeadTooLarge)]);
+    assert!(c.ep.transport_should_close() && c.ep.connection().is_none());
+}
