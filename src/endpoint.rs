@@ -136,26 +136,13 @@ impl Output<'_> {
 struct Held {
     fields: [FieldSpan; MAX_HEADERS],
     count: u8,
-    /// The method is `head[..method_end]`, the target `head[method_end + 1..target_end]`.
-    method_end: u16,
-    target_end: u16,
-    host: Option<u8>,
-    origin: Option<u8>,
     /// The `Sec-WebSocket-Key` field of a valid upgrade request; `None` for
     /// a request that is not an upgrade.
     key: Option<u8>,
 }
 
 impl Held {
-    const EMPTY: Self = Self {
-        fields: [FieldSpan::EMPTY; MAX_HEADERS],
-        count: 0,
-        method_end: 0,
-        target_end: 0,
-        host: None,
-        origin: None,
-        key: None,
-    };
+    const EMPTY: Self = Self { fields: [FieldSpan::EMPTY; MAX_HEADERS], count: 0, key: None };
 
     fn fields<'h>(&self, head: &'h [u8]) -> Fields<'h, '_> {
         Fields::Spans(head, self.fields.get(..usize::from(self.count)).unwrap_or_default())
@@ -190,6 +177,12 @@ enum Reply<'a> {
 /// can still answer it.
 pub struct PendingRequest<'b, 'c> {
     head: &'b [u8],
+    // What most deciders read, found by the one parse and check.
+    method: &'b str,
+    target: &'b str,
+    host: Option<&'b [u8]>,
+    origin: Option<&'b [u8]>,
+    upgrade: bool,
     endpoint: &'c mut ServerEndpoint,
 }
 
@@ -215,12 +208,6 @@ impl<'b> PendingRequest<'b, '_> {
         self.held().fields(self.head)
     }
 
-    fn ascii(&self, from: u16, to: u16) -> &'b str {
-        // The method is a token and the target visible ASCII: both checked by the parser.
-        let bytes = self.head.get(usize::from(from)..usize::from(to)).unwrap_or_default();
-        core::str::from_utf8(bytes).unwrap_or_default()
-    }
-
     /// The head bytes, request line to the empty line included.
     pub fn head(&self) -> &'b [u8] {
         self.head
@@ -230,18 +217,17 @@ impl<'b> PendingRequest<'b, '_> {
     /// ([`ServerEvent::Request`]) rather than another HTTP request
     /// ([`ServerEvent::NotUpgrade`]).
     pub fn is_upgrade(&self) -> bool {
-        self.held().key.is_some()
+        self.upgrade
     }
 
     /// The method, e.g. `GET`.
     pub fn method(&self) -> &'b str {
-        self.ascii(0, self.held().method_end)
+        self.method
     }
 
     /// The request target as sent: path and query, e.g. `/chat?room=1`.
     pub fn target(&self) -> &'b str {
-        let held = self.held();
-        self.ascii(held.method_end.saturating_add(1), held.target_end)
+        self.target
     }
 
     /// The path: the target up to `?`, e.g. `/chat`.
@@ -272,12 +258,12 @@ impl<'b> PendingRequest<'b, '_> {
 
     /// The `Host` value (the only one, for an upgrade request).
     pub fn host(&self) -> Option<&'b [u8]> {
-        self.held().value(self.head, self.held().host)
+        self.host
     }
 
     /// The `Origin` value, if any (the only one, for an upgrade request).
     pub fn origin(&self) -> Option<&'b [u8]> {
-        self.held().value(self.head, self.held().origin)
+        self.origin
     }
 
     /// Checks the `Origin` against `policy` (403 on refusal: answer with
@@ -487,14 +473,24 @@ impl ServerEndpoint {
         let mut held = Held::EMPTY;
         let checked = match hs.parser.parse_into::<RequestLine<'b>, [FieldSpan]>(buf, &mut held.fields[..]) {
             Ok(Status::Partial) => return EndpointInput { consumed: 0, event: None },
-            Ok(Status::Complete((line, count, used))) => held.keep(buf, &line, count).map(|()| used),
+            Ok(Status::Complete((line, count, used))) => held.keep(buf, &line, count).map(|found| (line, found, used)),
             Err(e) => Err(e),
         };
         match checked {
-            Ok(used) => {
+            Ok((line, (host, origin), used)) => {
+                let head = buf.get(..used).unwrap_or(buf);
+                let (host, origin) = (held.value(head, host), held.value(head, origin));
                 let upgrade = held.key.is_some();
                 self.state = ServerState::Deciding(held);
-                let req = PendingRequest { head: buf.get(..used).unwrap_or(buf), endpoint: self };
+                let req = PendingRequest {
+                    head,
+                    method: line.method,
+                    target: line.target,
+                    host,
+                    origin,
+                    upgrade,
+                    endpoint: self,
+                };
                 let event = if upgrade { ServerEvent::Request(req) } else { ServerEvent::NotUpgrade(req) };
                 EndpointInput { consumed: used, event: Some(event) }
             }
@@ -632,25 +628,25 @@ fn open_server(config: Config, negotiated: Negotiated<'_>) -> ServerState {
 
 impl Held {
     /// Keeps what the endpoint needs of a parsed head (`count` fields in
-    /// `self.fields`): the request line's bounds, where `Host`, `Origin`
-    /// and the key are, and whether it is an upgrade (checked, RFC 6455
-    /// §4.2.1) or another HTTP request (not checked: the caller answers it).
-    fn keep(&mut self, head: &[u8], line: &RequestLine<'_>, count: usize) -> Result<(), HandshakeError> {
-        let pos = |i: usize| u16::try_from(i).map_err(|_| HandshakeError::HeadTooLarge);
+    /// `self.fields`) and checks it: a WebSocket upgrade request is checked
+    /// (RFC 6455 §4.2.1) and its key kept; another HTTP request is not (the
+    /// caller answers it). Returns where `Host` and `Origin` are.
+    fn keep(
+        &mut self,
+        head: &[u8],
+        line: &RequestLine<'_>,
+        count: usize,
+    ) -> Result<(Option<u8>, Option<u8>), HandshakeError> {
         let index = |i: usize| u8::try_from(i).ok();
         self.count = u8::try_from(count).map_err(|_| HandshakeError::TooManyHeaders)?;
-        self.method_end = pos(line.method.len())?;
-        self.target_end = pos(line.method.len() + 1 + line.target.len())?;
         let scan = Scan::new(self.fields(head));
-        if scan.upgrade {
-            let upgrade = scan.verdict(line)?;
-            (self.host, self.origin, self.key) =
-                (index(upgrade.host), upgrade.origin.and_then(index), index(upgrade.key));
-        } else {
+        if !scan.upgrade {
             let (host, origin) = scan.host_origin();
-            (self.host, self.origin) = (host.and_then(index), origin.and_then(index));
+            return Ok((host.and_then(index), origin.and_then(index)));
         }
-        Ok(())
+        let upgrade = scan.verdict(line)?;
+        self.key = index(upgrade.key);
+        Ok((index(upgrade.host), upgrade.origin.and_then(index)))
     }
 }
 
