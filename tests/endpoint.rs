@@ -788,18 +788,19 @@ fn server_endpoint_accept_refuses_an_unoffered_choice_rfc6455_4_2_2() {
     let mut wire = REQUEST.to_vec(); // offers `chat`, no extensions
     let mut server = ServerEndpoint::new(Config::default());
     let Some(ServerEvent::Request(req)) = server.handle_data(&mut wire).event else { panic!("a request") };
-    let mut out = Vec::new();
+    let mut out = [0u8; 256];
     let mqtt = Accept { protocol: Some("mqtt"), ..Accept::default() };
-    assert_eq!(req.accept_vec(&mqtt, &mut out), Err(DecisionError::ProtocolNotOffered));
-    assert!(out.is_empty() && server.is_deciding(), "nothing written, still deciding");
+    assert_eq!(req.accept(&mqtt, &mut out), Err(DecisionError::ProtocolNotOffered));
+    assert!(out == [0; 256] && server.is_deciding(), "nothing written, still deciding");
 
     let mut server = ServerEndpoint::new(Config::default());
     let Some(ServerEvent::Request(req)) = server.handle_data(&mut wire).event else { panic!("a request") };
     let deflate = Accept { extensions: Some("permessage-deflate"), ..Accept::default() };
-    assert_eq!(req.accept_vec(&deflate, &mut out), Err(DecisionError::ExtensionNotOffered));
-    assert!(out.is_empty() && server.is_deciding());
-    // RFC 6455 §9.1: refusing the extension means answering without it.
-    assert_eq!(server.refuse_vec(HandshakeError::ExtensionNotOffered, &mut out), Ok(out.len()));
+    assert_eq!(req.accept(&deflate, &mut out), Err(DecisionError::ExtensionNotOffered));
+    assert!(out == [0; 256] && server.is_deciding());
+    // The request still waits: it can be answered otherwise.
+    let n = server.refuse(HandshakeError::ExtensionNotOffered, &mut out).unwrap();
+    assert!(out[..n].starts_with(b"HTTP/1.1 400 Bad Request\r\n"));
 }
 
 #[test]

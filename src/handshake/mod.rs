@@ -182,6 +182,9 @@ impl<'h, 'f> http::Fields<'h, 'f> {
     }
 }
 
+/// A caller's rule for accepting an `Origin` value (see [`OriginPolicy::matching`]).
+pub type OriginPredicate<'c> = dyn Fn(&[u8]) -> bool + 'c;
+
 /// Which origins a server accepts (RFC 6455 §10.2).
 ///
 /// Browsers always send `Origin` on a WebSocket request; non-browser
@@ -218,7 +221,7 @@ pub struct OriginPolicy<'c> {
     pub allow_missing: bool,
     /// Accepts the origins it returns `true` for (the raw `Origin` value),
     /// in addition to `allowed`.
-    pub predicate: Option<&'c dyn Fn(&[u8]) -> bool>,
+    pub predicate: Option<&'c OriginPredicate<'c>>,
 }
 
 impl fmt::Debug for OriginPolicy<'_> {
@@ -240,7 +243,7 @@ impl<'c> OriginPolicy<'c> {
 
     /// Accepts the origins `predicate` returns `true` for; a request
     /// without `Origin` is refused.
-    pub const fn matching(predicate: &'c dyn Fn(&[u8]) -> bool) -> Self {
+    pub const fn matching(predicate: &'c OriginPredicate<'c>) -> Self {
         Self { allowed: &[], allow_missing: false, predicate: Some(predicate) }
     }
 
@@ -257,9 +260,12 @@ impl<'c> OriginPolicy<'c> {
     }
 }
 
-/// An origin split into scheme, host and port (`None`: no port). `None`
-/// for a value that is not `scheme://host[:port]` (e.g. `null`).
-fn split_origin(o: &[u8]) -> Option<(&[u8], &[u8], Option<&[u8]>)> {
+/// An origin's scheme, host and port (`None`: no port).
+type OriginParts<'a> = (&'a [u8], &'a [u8], Option<&'a [u8]>);
+
+/// An origin split into its parts; `None` for a value that is not
+/// `scheme://host[:port]` (e.g. `null`).
+fn split_origin(o: &[u8]) -> Option<OriginParts<'_>> {
     let at = o.windows(3).position(|w| w == b"://")?;
     let (scheme, authority) = (o.get(..at)?, o.get(at + 3..)?);
     // The port follows the last colon, unless that colon is inside an IPv6 literal.
