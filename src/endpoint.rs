@@ -77,13 +77,13 @@ use core::fmt;
 
 use crate::connection::{Config, Connection, Event};
 use crate::error::BufferTooSmall;
+use crate::frame::Role;
 use crate::handshake::client::{self, Checked, ClientHandshake, ClientRequest};
 use crate::handshake::extensions::Extensions;
 use crate::handshake::http::{self, FieldSpan, Fields, Header, Limits, ListElements, RequestLine, EMPTY_HEADER};
 use crate::handshake::server::{self, Accept, Scan, ServerHandshake};
 use crate::handshake::{HandshakeError, Negotiated, OriginPolicy, Out, Sink, Status};
 use crate::mask::MaskSource;
-use crate::Role;
 
 pub use crate::handshake::DecisionError;
 
