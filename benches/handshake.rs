@@ -1,15 +1,19 @@
 //! Server handshake: parse a ~500-byte Chromium request and write the 101
 //! response. Side by side: our parser and writer, `httparse` with the same
 //! accept computation and a hand-written response, and `tungstenite::accept`
-//! over an in-memory stream. Allocations per handshake are counted once and
-//! printed before the timings.
+//! over an in-memory stream; the server endpoint (one object from the first
+//! byte) with and without reading the request at the decision point; and a
+//! floor of reference: a memchr scan for the key, `sha1_smol` and `base64`.
+//! Allocations per handshake are counted once and printed before the timings.
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{Cursor, Read, Write};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use wsmachine::endpoint::{ServerEndpoint, ServerEvent};
 use wsmachine::handshake::server::{self, Accept, Request};
 use wsmachine::handshake::{accept_key, EMPTY_HEADER};
+use wsmachine::Config;
 
 struct Counting;
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
@@ -72,6 +76,68 @@ fn with_httparse(rx: &[u8], tx: &mut [u8; 256]) -> usize {
     used + n
 }
 
+/// What the endpoint bench reads at the decision point.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reads {
+    /// Nothing: accept at once.
+    Nothing,
+    /// The path, `Origin` and `Host` (what a router and an Origin check read).
+    PathOriginHost,
+    /// The whole request parsed again from the head bytes (what reading it
+    /// cost before the endpoint kept the field positions).
+    ParseAgain,
+}
+
+/// A `ServerEndpoint` from the request bytes to the 101 written. The
+/// endpoint's `handle_data` takes `&mut [u8]`, so the request is copied
+/// into a receive buffer first (in every variant).
+fn with_endpoint(rx: &[u8], buf: &mut [u8; 1024], tx: &mut [u8; 256], read: Reads) -> usize {
+    let buf = &mut buf[..rx.len()];
+    buf.copy_from_slice(rx);
+    let mut endpoint = ServerEndpoint::new(Config::default());
+    let input = endpoint.handle_data(buf);
+    let Some(ServerEvent::Request(req)) = input.event else { panic!("request rejected") };
+    let seen = match read {
+        Reads::Nothing => 0,
+        Reads::PathOriginHost => {
+            req.path().len() + req.origin().map_or(0, <[u8]>::len) + req.host().map_or(0, <[u8]>::len)
+        }
+        Reads::ParseAgain => {
+            let mut headers = [EMPTY_HEADER; 64];
+            let (again, _) = Request::parse(req.head(), &mut headers).expect("valid").complete().expect("whole");
+            again.target.len() + again.origin.map_or(0, <[u8]>::len) + again.host.len()
+        }
+    };
+    black_box(seen);
+    input.consumed + req.accept(&Accept::default(), tx).expect("room")
+}
+
+/// The floor of reference: find the end of the head and the key with
+/// memchr, SHA-1 with `sha1_smol`, base64 with the `base64` crate, write
+/// the 101. No validation of anything else.
+fn reference(rx: &[u8], tx: &mut [u8; 256]) -> usize {
+    use base64::Engine;
+    let used = memchr::memmem::find(rx, b"\r\n\r\n").expect("a head") + 4;
+    let at = memchr::memmem::find(rx, b"Sec-WebSocket-Key: ").expect("a key") + 19;
+    let end = at + memchr::memchr(b'\r', &rx[at..]).expect("a line");
+    let mut sha = sha1_smol::Sha1::new();
+    sha.update(&rx[at..end]);
+    sha.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    let mut accept = [0u8; 28];
+    let _ = base64::engine::general_purpose::STANDARD.encode_slice(sha.digest().bytes(), &mut accept);
+    let parts: [&[u8]; 3] = [
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ",
+        &accept,
+        b"\r\n\r\n",
+    ];
+    let mut n = 0;
+    for p in parts {
+        tx[n..n + p.len()].copy_from_slice(p);
+        n += p.len();
+    }
+    used + n
+}
+
 /// An in-memory stream: reads from the request, writes into a `Vec`.
 struct Memory {
     rx: Cursor<&'static [u8]>,
@@ -106,12 +172,18 @@ fn allocations(f: impl FnOnce()) -> usize {
 
 fn handshake(c: &mut Criterion) {
     let mut tx = [0u8; 256];
+    let mut rx = [0u8; 1024];
     assert_eq!(ours(CHROMIUM, &mut tx), with_httparse(CHROMIUM, &mut tx));
+    assert_eq!(ours(CHROMIUM, &mut tx), reference(CHROMIUM, &mut tx));
+    assert_eq!(ours(CHROMIUM, &mut tx), with_endpoint(CHROMIUM, &mut rx, &mut tx, Reads::PathOriginHost));
     eprintln!(
-        "request {} bytes; allocations per handshake: wsmachine {}, httparse {}, tungstenite {}",
+        "request {} bytes; allocations per handshake: wsmachine {}, endpoint {}, httparse {}, tungstenite {}",
         CHROMIUM.len(),
         allocations(|| {
             black_box(ours(CHROMIUM, &mut tx));
+        }),
+        allocations(|| {
+            black_box(with_endpoint(CHROMIUM, &mut rx, &mut tx, Reads::PathOriginHost));
         }),
         allocations(|| {
             black_box(with_httparse(CHROMIUM, &mut tx));
@@ -133,6 +205,29 @@ fn handshake(c: &mut Criterion) {
             })
             .fold(f64::INFINITY, f64::min)
     };
+    // The endpoint rows interleaved, so load on the machine hits them alike.
+    let (mut plain, mut read, mut again) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
+    for _ in 0..5 {
+        plain = plain.min(min_ns(&mut || {
+            black_box(with_endpoint(black_box(CHROMIUM), &mut rx, &mut tx, Reads::Nothing));
+        }));
+        read = read.min(min_ns(&mut || {
+            black_box(with_endpoint(black_box(CHROMIUM), &mut rx, &mut tx, Reads::PathOriginHost));
+        }));
+        again = again.min(min_ns(&mut || {
+            black_box(with_endpoint(black_box(CHROMIUM), &mut rx, &mut tx, Reads::ParseAgain));
+        }));
+    }
+    let reference_ns = min_ns(&mut || {
+        black_box(reference(black_box(CHROMIUM), &mut tx));
+    });
+    eprintln!(
+        "fastest batch, ns per handshake: endpoint {plain:.0}, endpoint reading path+Origin+Host {read:.0} \
+         ({:.3}x), endpoint parsing the request again {again:.0} ({:.2}x); reference memchr+sha1_smol+base64 \
+         {reference_ns:.0}",
+        read / plain,
+        again / plain,
+    );
     let ours_ns = min_ns(&mut || {
         black_box(ours(black_box(CHROMIUM), &mut tx));
     });
@@ -152,6 +247,14 @@ fn handshake(c: &mut Criterion) {
     group.bench_function("wsmachine", |b| b.iter(|| ours(black_box(CHROMIUM), &mut tx)));
     group.bench_function("httparse+accept_key", |b| b.iter(|| with_httparse(black_box(CHROMIUM), &mut tx)));
     group.bench_function("tungstenite::accept", |b| b.iter(|| with_tungstenite(black_box(CHROMIUM))));
+    group.bench_function("reference memchr+sha1_smol+base64", |b| b.iter(|| reference(black_box(CHROMIUM), &mut tx)));
+    for (name, read) in [
+        ("endpoint", Reads::Nothing),
+        ("endpoint reading path+Origin+Host", Reads::PathOriginHost),
+        ("endpoint parsing the request again", Reads::ParseAgain),
+    ] {
+        group.bench_function(name, |b| b.iter(|| with_endpoint(black_box(CHROMIUM), &mut rx, &mut tx, read)));
+    }
     group.finish();
 }
 

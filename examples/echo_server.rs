@@ -1,8 +1,10 @@
 //! The demo: an echo server on blocking `std::net`, a thread per connection.
 //!
-//! `GET /` without upgrade headers answers with the echo test page; an
-//! upgrade request on any path becomes an echo connection (subprotocols
-//! `chat` and `superchat`). Run it and open the printed address:
+//! One port serves both: the [`ServerEndpoint`] hands over a request that is
+//! not an upgrade (`GET /` answers with the echo test page, other paths 404),
+//! and an upgrade request on any path becomes an echo connection
+//! (subprotocols `chat` and `superchat`), driven as a [`wsmachine::Connection`]
+//! once accepted. Run it and open the printed address:
 //!
 //! ```sh
 //! cargo run --release --example echo_server -- [--addr 127.0.0.1:9001] [--max-message-size BYTES]
@@ -11,10 +13,10 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::time::Duration;
 
-use wsmachine::handshake::http::{has_token, HeadParser, Limits};
-use wsmachine::handshake::server::{self, Accept, Request};
-use wsmachine::handshake::{Header, Status, EMPTY_HEADER};
-use wsmachine::{Config, Connection, Message, MessageAssembler};
+use wsmachine::endpoint::{ServerEndpoint, ServerEvent};
+use wsmachine::handshake::server::Accept;
+use wsmachine::handshake::Header;
+use wsmachine::{Config, Message, MessageAssembler};
 
 const PAGE: &str = include_str!("echo_page.html");
 const PROTOCOLS: [&str; 2] = ["chat", "superchat"];
@@ -55,41 +57,50 @@ fn serve(mut stream: TcpStream, max_message: u64) -> io::Result<()> {
     let mut rx = vec![0u8; 64 * 1024];
     let mut len = 0;
     let mut tx = Vec::with_capacity(64 * 1024);
-    let mut parser = HeadParser::new(Limits::default());
+    let config = Config { max_message_size: max_message, max_frame_payload: max_message, ..Config::default() };
+    let mut endpoint = ServerEndpoint::new(config);
     let used = loop {
         let n = stream.read(&mut rx[len..])?;
         if n == 0 {
             return Ok(());
         }
         len += n;
-        let mut headers = [EMPTY_HEADER; 64];
-        match parser.parse_request(&rx[..len], &mut headers) {
-            Ok(Status::Partial) => continue,
-            Ok(Status::Complete((head, used))) => {
-                if !has_token(head.headers, "upgrade", "websocket") {
-                    return serve_page(stream, head.line.method, head.line.target);
-                }
-                match Request::check(head) {
-                    Ok(req) => {
-                        // The first of ours that the client offers, in the client's order.
-                        let protocol = req.protocols().find_map(|p| PROTOCOLS.into_iter().find(|ours| *ours == p));
-                        server::accept_vec(&req, &Accept { protocol, ..Accept::default() }, &mut tx);
-                        stream.write_all(&tx)?;
-                        tx.clear();
-                        break used;
-                    }
-                    Err(e) => return refuse(stream, e),
-                }
+        let input = endpoint.handle_data(&mut rx[..len]);
+        let used = input.consumed;
+        match input.event {
+            None => continue,
+            Some(ServerEvent::Request(req)) => {
+                // The first of ours that the client offers, in the client's order.
+                let protocol = req.protocols().find_map(|p| PROTOCOLS.into_iter().find(|ours| *ours == p));
+                req.accept_vec(&Accept { protocol, ..Accept::default() }, &mut tx).map_err(io::Error::other)?;
+                stream.write_all(&tx)?;
+                tx.clear();
+                break used;
             }
-            Err(e) => return refuse(stream, e),
+            Some(ServerEvent::NotUpgrade(req)) => {
+                let html = [Header::new("Content-Type", b"text/html; charset=utf-8")];
+                let text = [Header::new("Content-Type", b"text/plain; charset=utf-8")];
+                let sent = match (req.method(), req.path()) {
+                    ("GET", "/") => req.respond_vec(200, &html, PAGE.as_bytes(), &mut tx),
+                    ("GET", _) => req.respond_vec(404, &text, b"not found\n", &mut tx),
+                    _ => req.respond_vec(405, &text, b"method not allowed\n", &mut tx),
+                };
+                sent.map_err(io::Error::other)?;
+                stream.write_all(&tx)?;
+                return linger_close(stream);
+            }
+            Some(ServerEvent::HandshakeFailed(_)) | Some(ServerEvent::Connection(_)) => {
+                endpoint.poll_transmit_vec(&mut tx); // the 400, 426 or 431
+                stream.write_all(&tx)?;
+                return linger_close(stream);
+            }
         }
     };
     // Bytes after the head are the client's first frames.
     rx.copy_within(used..len, 0);
     len -= used;
 
-    let config = Config { max_message_size: max_message, max_frame_payload: max_message, ..Config::default() };
-    let mut conn = Connection::server(config);
+    let Some(mut conn) = endpoint.into_connection() else { return Ok(()) };
     let mut messages = MessageAssembler::new();
     loop {
         let mut off = 0;
@@ -139,24 +150,4 @@ fn linger_close(mut stream: TcpStream) -> io::Result<()> {
     let mut sink = [0u8; 4096];
     while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
     Ok(())
-}
-
-fn refuse(mut stream: TcpStream, e: wsmachine::handshake::HandshakeError) -> io::Result<()> {
-    let mut tx = Vec::new();
-    server::error_response_vec(e, &mut tx);
-    stream.write_all(&tx)?;
-    linger_close(stream)
-}
-
-fn serve_page(mut stream: TcpStream, method: &str, target: &str) -> io::Result<()> {
-    let mut tx = Vec::new();
-    let html = [Header { name: "Content-Type", value: b"text/html; charset=utf-8" }];
-    let text = [Header { name: "Content-Type", value: b"text/plain; charset=utf-8" }];
-    match (method, target.split('?').next()) {
-        ("GET", Some("/")) => server::reject_vec(200, &html, PAGE.as_bytes(), &mut tx),
-        ("GET", _) => server::reject_vec(404, &text, b"not found\n", &mut tx),
-        _ => server::reject_vec(405, &text, b"method not allowed\n", &mut tx),
-    }
-    stream.write_all(&tx)?;
-    linger_close(stream)
 }

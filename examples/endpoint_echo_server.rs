@@ -13,6 +13,7 @@ use std::net::{Shutdown, TcpListener, TcpStream};
 
 use wsmachine::endpoint::{ServerEndpoint, ServerEvent};
 use wsmachine::handshake::server::Accept;
+use wsmachine::handshake::Header;
 use wsmachine::{Config, Event};
 
 fn main() {
@@ -45,8 +46,13 @@ fn serve(mut stream: TcpStream) -> io::Result<()> {
             let mut n = 0;
             match input.event {
                 Some(ServerEvent::Request(req)) => {
-                    let protocol = req.with_request(|r| r.choose_protocol(&["chat"])).ok().flatten();
-                    n = ep.accept(&Accept { protocol, ..Accept::default() }, &mut tx).map_err(io::Error::other)?;
+                    let protocol = req.choose_protocol(&["chat"]);
+                    n = req.accept(&Accept { protocol, ..Accept::default() }, &mut tx).map_err(io::Error::other)?;
+                }
+                Some(ServerEvent::NotUpgrade(req)) => {
+                    n = req
+                        .respond(426, &[Header::new("Upgrade", b"websocket")], b"", &mut tx)
+                        .map_err(io::Error::other)?;
                 }
                 Some(ServerEvent::HandshakeFailed(e)) => eprintln!("endpoint_echo_server: bad request: {e}"),
                 Some(ServerEvent::Connection(Event::Data { kind, payload, message_fin, .. })) => {

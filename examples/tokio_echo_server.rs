@@ -38,7 +38,7 @@ async fn serve(mut stream: TcpStream) -> std::io::Result<()> {
         match handshake.parse(&rx[..len], &mut headers) {
             Ok(Status::Partial) => continue,
             Ok(Status::Complete((req, used))) => {
-                server::accept_vec(&req, &Accept::default(), &mut tx);
+                server::accept_vec(&req, &Accept::default(), &mut tx).map_err(std::io::Error::other)?;
                 break used;
             }
             Err(e) => {

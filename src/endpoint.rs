@@ -2,18 +2,26 @@
 //! opening handshake and the [`Connection`], for either role.
 //!
 //! [`ServerEndpoint`] starts by reading the HTTP request. When the request
-//! head is complete and valid, [`ServerEvent::Request`] comes out and the
-//! endpoint waits for the caller's decision: [`ServerEndpoint::accept`]
-//! writes the `101` and the endpoint becomes the connection;
-//! [`ServerEndpoint::reject`] (or [`ServerEndpoint::reject_with`]) writes a
-//! refusal. An invalid request comes out as
-//! [`ServerEvent::HandshakeFailed`], and the error response (400, 426 or 431)
-//! comes out of [`ServerEndpoint::poll_transmit`].
+//! head is complete, it comes out as [`ServerEvent::Request`] (a valid
+//! WebSocket upgrade) or [`ServerEvent::NotUpgrade`] (any other HTTP
+//! request, e.g. a browser asking for a page), holding a
+//! [`PendingRequest`]: the request, read without parsing it again
+//! ([`path`](PendingRequest::path), [`header`](PendingRequest::header),
+//! [`origin`](PendingRequest::origin), [`protocols`](PendingRequest::protocols),
+//! ...), and the decision: [`accept`](PendingRequest::accept) writes the
+//! `101` and the endpoint becomes the connection;
+//! [`respond`](PendingRequest::respond) writes any other response (a page,
+//! a 404, a 401) and [`refuse`](PendingRequest::refuse) the response for a
+//! [`HandshakeError`] (e.g. the 403 of a failed Origin check); after either,
+//! close the transport. An invalid upgrade request comes out as
+//! [`ServerEvent::HandshakeFailed`], and its error response (400, 426 or
+//! 431) comes out of [`ServerEndpoint::poll_transmit`].
 //!
 //! [`ClientEndpoint`] starts from a [`ClientRequest`]: the request bytes come
 //! out of [`ClientEndpoint::poll_transmit`]; the response comes out as
 //! [`ClientEvent::Accepted`] (the endpoint becomes the connection),
-//! [`ClientEvent::Rejected`] or [`ClientEvent::HandshakeFailed`].
+//! [`ClientEvent::Rejected`] (status, headers and body in one
+//! [`ResponseView`]) or [`ClientEvent::HandshakeFailed`].
 //!
 //! Both are built on the pure handshake functions ([`ServerHandshake`],
 //! [`server::accept`], [`server::reject`], [`server::error_response`],
@@ -29,7 +37,7 @@
 //! drain `poll_transmit` until it returns `Ok(None)`, then check
 //! `transport_should_close`. During the handshake that is where the
 //! client's request and the server's error response come out; the `101`
-//! and a refusal are written by the deciding call itself.
+//! and the other responses are written by the deciding call itself.
 //!
 //! # The input rule during the handshake
 //!
@@ -39,148 +47,330 @@
 //! nothing, so the caller's buffer accumulates the head (make it at least
 //! [`Limits::max_head_len`] long). When the head completes, `consumed` stops
 //! at its end: frames that arrived right behind it are the connection's and
-//! go to the next call.
+//! go to the next call (for a [`ServerEvent::NotUpgrade`], they are the
+//! request body, if any).
 //!
 //! # Headers
 //!
-//! Header fields borrow the caller's input buffer, so the endpoint cannot
-//! keep them between calls. It checks the head with an array of
-//! [`MAX_HEADERS`] fields on the stack (a [`Limits::max_headers`] above that
-//! is capped to it); the events carry a view of the head bytes that parses
-//! them again, into an array of the caller's
-//! ([`RequestView::parse`], [`ResponseView::parse`]) or one on the stack
-//! ([`RequestView::with_request`], [`ResponseView::with_response`]).
+//! Header fields live in the caller's input buffer, which the endpoint
+//! cannot keep between calls. The server endpoint keeps where they are
+//! instead: the positions of up to [`MAX_HEADERS`] fields (a
+//! [`Limits::max_headers`] above that is capped to it, and
+//! [`Limits::max_head_len`] to 64 KiB), from the one parse, in the space
+//! the connection takes once open. A [`PendingRequest`] reads them against
+//! the head in the event. The client endpoint parses a response head into
+//! an array of [`MAX_HEADERS`] fields on the stack; a [`ResponseView`]
+//! reads the checked head line by line when asked.
 //!
 //! # Size
 //!
 //! An endpoint holds its [`Connection`] inline, plus the configuration and
-//! the handshake state: `size_of::<ServerEndpoint>()` and
-//! `size_of::<ClientEndpoint<'_, fn() -> [u8; 4]>>()` are 696 bytes on
-//! x86_64 (the connection is 656). While a head is checked, `handle_data`
-//! also uses an array of [`MAX_HEADERS`] header fields (2 KiB on x86_64)
-//! on the stack. Nothing is on the heap; with `alloc`, `_vec` variants
-//! append the output to a `Vec<u8>`.
+//! the handshake state (the server's kept field positions share the
+//! connection's space): `size_of::<ServerEndpoint>()` and
+//! `size_of::<ClientEndpoint<'_, fn() -> [u8; 4]>>()` are at most 48 bytes
+//! more than the connection's on x86_64. While a response head is checked,
+//! the client's `handle_data` also uses an array of [`MAX_HEADERS`] header
+//! fields (2 KiB on x86_64) on the stack. Nothing is on the heap; with
+//! `alloc`, `_vec` variants append the output to a `Vec<u8>`.
 
 use core::fmt;
 
-use crate::connection::{Config, Connection, Event};
+use crate::connection::{Config, Connection, Event, Handled};
 use crate::error::BufferTooSmall;
-use crate::handshake::client::{ClientHandshake, ClientRequest, Response};
-use crate::handshake::http::{self, Header, Limits, EMPTY_HEADER};
-use crate::handshake::server::{self, Accept, Request, ServerHandshake};
-use crate::handshake::{HandshakeError, Status};
+use crate::frame::Role;
+use crate::handshake::client::{self, Checked, ClientHandshake, ClientRequest};
+use crate::handshake::extensions::Extensions;
+use crate::handshake::http::{self, FieldSpan, Fields, Header, Limits, ListElements, RequestLine, EMPTY_HEADER};
+use crate::handshake::server::{self, Accept, Scan, ServerHandshake};
+use crate::handshake::{HandshakeError, Negotiated, OriginPolicy, Out, Sink, Status};
 use crate::mask::MaskSource;
 
-/// The number of header fields an endpoint checks a head with (the size of
-/// the array it puts on the stack while parsing): the default
+pub use crate::handshake::DecisionError;
+
+/// The number of header fields an endpoint reads a head with: the default
 /// [`Limits::max_headers`].
 pub const MAX_HEADERS: usize = http::DEFAULT_MAX_HEADERS;
 
-/// What one `handle_data` call of an endpoint did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct EndpointInput<E> {
-    /// How many input bytes were consumed; keep the rest for the next call.
-    pub consumed: usize,
-    /// The event ([`ServerEvent`] or [`ClientEvent`]), or `None` when more
-    /// input is needed (or, on a server, while a request awaits the decision).
-    pub event: Option<E>,
+/// Where a decision's response goes: a caller's slice or (with `alloc`) a `Vec`.
+enum Output<'o> {
+    Slice(&'o mut [u8]),
+    #[cfg(feature = "alloc")]
+    Vec(&'o mut alloc::vec::Vec<u8>),
 }
 
-/// A caller's mistake in deciding on a request. The endpoint is unchanged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DecisionError {
-    /// The output buffer is too small for the response.
-    BufferTooSmall(BufferTooSmall),
-    /// No request is waiting for a decision (none arrived yet, or it was
-    /// decided already, or it was invalid).
-    NoRequest,
-}
-
-impl From<BufferTooSmall> for DecisionError {
-    fn from(e: BufferTooSmall) -> Self {
-        Self::BufferTooSmall(e)
-    }
-}
-
-impl fmt::Display for DecisionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Output<'_> {
+    /// Writes with `f`; the length written, or the room a slice lacked
+    /// (then nothing counts as written).
+    fn write(self, f: impl FnOnce(&mut dyn Sink)) -> Result<usize, BufferTooSmall> {
         match self {
-            Self::BufferTooSmall(e) => e.fmt(f),
-            Self::NoRequest => f.write_str("no request is waiting for a decision"),
+            Output::Slice(buf) => {
+                let mut out = Out::new(buf);
+                f(&mut out);
+                out.finish()
+            }
+            #[cfg(feature = "alloc")]
+            Output::Vec(v) => {
+                let start = v.len();
+                f(v);
+                Ok(v.len() - start)
+            }
         }
     }
 }
 
-impl core::error::Error for DecisionError {}
-
 // ---------------------------------------------------------------- server
 
-/// A valid request head, as received: parse it again to look at it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RequestView<'b> {
-    head: &'b [u8],
-    max_headers: usize,
+/// A request head kept between its arrival and the decision: where its
+/// parts are in the head bytes (which stay in the caller's buffer).
+#[derive(Clone, Debug)]
+struct Held {
+    fields: [FieldSpan; MAX_HEADERS],
+    count: u8,
+    /// The `Sec-WebSocket-Key` field of a valid upgrade request; `None` for
+    /// a request that is not an upgrade.
+    key: Option<u8>,
 }
 
-impl<'b> RequestView<'b> {
+impl Held {
+    const EMPTY: Self = Self { fields: [FieldSpan::EMPTY; MAX_HEADERS], count: 0, key: None };
+
+    fn fields<'h>(&self, head: &'h [u8]) -> Fields<'h, '_> {
+        Fields::Spans(head, self.fields.get(..usize::from(self.count)).unwrap_or_default())
+    }
+
+    fn value<'h>(&self, head: &'h [u8], field: Option<u8>) -> Option<&'h [u8]> {
+        self.fields(head).get(usize::from(field?)).map(|(_, value)| value)
+    }
+}
+
+/// What a pending request reads when the endpoint holds none (after a decision).
+static NO_REQUEST: Held = Held::EMPTY;
+
+/// What the caller decides on a request.
+#[derive(Clone, Copy)]
+enum Reply<'a> {
+    Accept(&'a Accept<'a>),
+    Respond { status: u16, headers: &'a [Header<'a>], body: &'a [u8] },
+    Refuse(HandshakeError),
+}
+
+/// A request head that has arrived and awaits the caller's decision: read
+/// it with the getters (no parsing: the endpoint kept where each part is),
+/// then answer with [`accept`](Self::accept), [`respond`](Self::respond)
+/// or [`refuse`](Self::refuse).
+///
+/// It borrows the input buffer (`'b`) and the endpoint (`'c`); what the
+/// getters return borrows only the input buffer, so it outlives the
+/// decision. A decision that fails (a [`DecisionError`]) writes nothing and
+/// leaves the request waiting: the endpoint's own
+/// [`respond`](ServerEndpoint::respond) and [`refuse`](ServerEndpoint::refuse)
+/// can still answer it.
+pub struct PendingRequest<'b, 'c> {
+    head: &'b [u8],
+    // What most deciders read, found by the one parse and check.
+    method: &'b str,
+    target: &'b str,
+    host: Option<&'b [u8]>,
+    origin: Option<&'b [u8]>,
+    upgrade: bool,
+    endpoint: &'c mut ServerEndpoint,
+}
+
+impl fmt::Debug for PendingRequest<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingRequest")
+            .field("method", &self.method())
+            .field("target", &self.target())
+            .field("upgrade", &self.is_upgrade())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'b> PendingRequest<'b, '_> {
+    fn held(&self) -> &Held {
+        match &self.endpoint.state {
+            ServerState::Deciding(held) => held,
+            _ => &NO_REQUEST,
+        }
+    }
+
+    fn fields(&self) -> Fields<'b, '_> {
+        self.held().fields(self.head)
+    }
+
     /// The head bytes, request line to the empty line included.
     pub fn head(&self) -> &'b [u8] {
         self.head
     }
 
-    /// The checked [`Request`], its fields parsed into `headers` (which
-    /// must hold every field: [`HandshakeError::TooManyHeaders`] otherwise).
-    pub fn parse<'h>(&self, headers: &'h mut [Header<'h>]) -> Result<Request<'h>, HandshakeError>
-    where
-        'b: 'h,
-    {
-        Request::check(http::parse_request_head(self.head, headers, self.max_headers)?)
+    /// Whether this is a valid WebSocket upgrade request
+    /// ([`ServerEvent::Request`]) rather than another HTTP request
+    /// ([`ServerEvent::NotUpgrade`]).
+    pub fn is_upgrade(&self) -> bool {
+        self.upgrade
     }
 
-    /// Calls `f` with the checked [`Request`], its fields parsed into an
-    /// array of [`MAX_HEADERS`] on the stack. The request was checked with
-    /// the same array, so this does not fail in practice.
-    pub fn with_request<R>(&self, f: impl FnOnce(&Request<'_>) -> R) -> Result<R, HandshakeError> {
-        let mut headers = [EMPTY_HEADER; MAX_HEADERS];
-        let req = self.parse(&mut headers)?;
-        Ok(f(&req))
+    /// The method, e.g. `GET`.
+    pub fn method(&self) -> &'b str {
+        self.method
+    }
+
+    /// The request target as sent: path and query, e.g. `/chat?room=1`.
+    pub fn target(&self) -> &'b str {
+        self.target
+    }
+
+    /// The path: the target up to `?`, e.g. `/chat`.
+    pub fn path(&self) -> &'b str {
+        let target = self.target();
+        target.split_once('?').map_or(target, |(path, _)| path)
+    }
+
+    /// The query: the target after `?`, if any, e.g. `room=1`.
+    pub fn query(&self) -> Option<&'b str> {
+        self.target().split_once('?').map(|(_, query)| query)
+    }
+
+    /// The value of the first header `name` (ASCII case-insensitive), if any.
+    pub fn header(&self, name: &str) -> Option<&'b [u8]> {
+        self.fields().first(name)
+    }
+
+    /// Every header field, in order.
+    pub fn headers(&self) -> impl Iterator<Item = Header<'b>> + Clone + '_ {
+        self.fields().headers()
+    }
+
+    /// The elements of a list-valued header (e.g. `Accept-Encoding`), across repeated headers.
+    pub fn list<'n>(&'n self, name: &'n str) -> ListElements<'b, 'n> {
+        self.fields().list(name)
+    }
+
+    /// The `Host` value (the only one, for an upgrade request).
+    pub fn host(&self) -> Option<&'b [u8]> {
+        self.host
+    }
+
+    /// The `Origin` value, if any (the only one, for an upgrade request).
+    pub fn origin(&self) -> Option<&'b [u8]> {
+        self.origin
+    }
+
+    /// Checks the `Origin` against `policy` (403 on refusal: answer with
+    /// [`refuse`](Self::refuse)).
+    pub fn check_origin(&self, policy: &OriginPolicy<'_>) -> Result<(), HandshakeError> {
+        policy.check(self.origin())
+    }
+
+    /// The offered subprotocols, in the client's order of preference.
+    pub fn protocols(&self) -> impl Iterator<Item = &'b str> + Clone + '_ {
+        self.fields().protocols()
+    }
+
+    /// The first of `supported` (the server's order of preference) that the client offered.
+    pub fn choose_protocol<'s>(&self, supported: &[&'s str]) -> Option<&'s str> {
+        self.fields().choose_protocol(supported)
+    }
+
+    /// The offered extensions, in order.
+    pub fn extensions(&self) -> Extensions<'_> {
+        self.fields().extensions()
+    }
+
+    /// Accepts the upgrade: writes the `101 Switching Protocols` response
+    /// ([`server::accept`]) into `out` and the endpoint becomes the
+    /// connection. The chosen subprotocol and extensions must be among
+    /// those offered ([`DecisionError::ProtocolNotOffered`],
+    /// [`DecisionError::ExtensionNotOffered`]); a request that is not an
+    /// upgrade gives [`DecisionError::NotUpgrade`].
+    pub fn accept(self, accept: &Accept<'_>, out: &mut [u8]) -> Result<usize, DecisionError> {
+        self.endpoint.decide(self.head, Reply::Accept(accept), Output::Slice(out))
+    }
+
+    /// Answers with `status` (e.g. 200 with a page, 404, 401), the caller's
+    /// headers and body, plus `Content-Length` and `Connection: close`
+    /// ([`server::reject`]); then close the transport.
+    pub fn respond(
+        self,
+        status: u16,
+        headers: &[Header<'_>],
+        body: &[u8],
+        out: &mut [u8],
+    ) -> Result<usize, DecisionError> {
+        self.endpoint.respond(status, headers, body, out)
+    }
+
+    /// Answers with the response for `error` ([`server::error_response`]),
+    /// e.g. the 403 of a failed [`check_origin`](Self::check_origin); then
+    /// close the transport.
+    pub fn refuse(self, error: HandshakeError, out: &mut [u8]) -> Result<usize, DecisionError> {
+        self.endpoint.refuse(error, out)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl PendingRequest<'_, '_> {
+    /// [`accept`](Self::accept), appending to a `Vec`.
+    pub fn accept_vec(self, accept: &Accept<'_>, out: &mut alloc::vec::Vec<u8>) -> Result<usize, DecisionError> {
+        self.endpoint.decide(self.head, Reply::Accept(accept), Output::Vec(out))
+    }
+
+    /// [`respond`](Self::respond), appending to a `Vec`.
+    pub fn respond_vec(
+        self,
+        status: u16,
+        headers: &[Header<'_>],
+        body: &[u8],
+        out: &mut alloc::vec::Vec<u8>,
+    ) -> Result<usize, DecisionError> {
+        self.endpoint.respond_vec(status, headers, body, out)
+    }
+
+    /// [`refuse`](Self::refuse), appending to a `Vec`.
+    pub fn refuse_vec(self, error: HandshakeError, out: &mut alloc::vec::Vec<u8>) -> Result<usize, DecisionError> {
+        self.endpoint.refuse_vec(error, out)
     }
 }
 
 /// What [`ServerEndpoint::handle_data`] reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum ServerEvent<'b, 'c> {
-    /// A valid upgrade request: decide with [`ServerEndpoint::accept`],
-    /// [`ServerEndpoint::reject`] or [`ServerEndpoint::reject_with`] before
-    /// the next input.
-    Request(RequestView<'b>),
-    /// The request was invalid: the error response (`error.status()`) is
-    /// waiting in [`ServerEndpoint::poll_transmit`]; then close the transport.
+    /// A valid WebSocket upgrade request: decide with
+    /// [`PendingRequest::accept`], [`respond`](PendingRequest::respond) or
+    /// [`refuse`](PendingRequest::refuse) before the next input.
+    Request(PendingRequest<'b, 'c>),
+    /// An HTTP request that is not a WebSocket upgrade (no `Upgrade:
+    /// websocket`), e.g. a browser asking for a page: answer it with
+    /// [`PendingRequest::respond`] before the next input.
+    NotUpgrade(PendingRequest<'b, 'c>),
+    /// The upgrade request was invalid: the error response
+    /// (`error.status()`) is waiting in [`ServerEndpoint::poll_transmit`];
+    /// then close the transport.
     HandshakeFailed(HandshakeError),
     /// An event of the open connection, unchanged.
     Connection(Event<'b, 'c>),
 }
 
 // The open state holds the whole connection inline: the core has no
-// allocator to box it, and the handshake states are the small ones.
+// allocator to box it. The request kept while deciding fits in its space.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 enum ServerState {
     /// Reading the request head.
     Reading(ServerHandshake),
-    /// A valid request awaits the caller's decision; its `Sec-WebSocket-Key`.
-    Deciding([u8; 24]),
+    /// A request awaits the caller's decision.
+    Deciding(Held),
     /// The request was invalid; the error response is owed.
     Refusing(HandshakeError),
-    /// Refused (response written) or the transport ended before the upgrade.
+    /// Answered without an upgrade, or the transport ended before one.
     Ended,
     /// The upgrade is done.
     Open(Connection),
 }
 
 /// A server from the first byte of the request to the last frame: the
-/// opening handshake, then the [`Connection`].
+/// opening handshake (and any other HTTP request on the same port), then
+/// the [`Connection`].
 ///
 /// ```
 /// use wsmachine::endpoint::{ServerEndpoint, ServerEvent};
@@ -197,8 +387,9 @@ enum ServerState {
 /// let input = server.handle_data(&mut rx);
 /// let used = input.consumed;
 /// let Some(ServerEvent::Request(req)) = input.event else { panic!("a valid request") };
-/// let protocol = req.with_request(|r| r.choose_protocol(&["chat"])).unwrap();
-/// let n = server.accept(&Accept { protocol, ..Accept::default() }, &mut tx).unwrap();
+/// assert_eq!((req.path(), req.header("host")), ("/chat", Some(&b"example.com"[..])));
+/// let protocol = req.choose_protocol(&["chat"]);
+/// let n = req.accept(&Accept { protocol, ..Accept::default() }, &mut tx).unwrap();
 /// assert!(tx[..n].starts_with(b"HTTP/1.1 101 Switching Protocols\r\n"));
 ///
 /// // The rest is the connection's.
@@ -207,11 +398,27 @@ enum ServerState {
 /// let n = server.connection_mut().unwrap().send_text("hello", &mut tx).unwrap();
 /// assert_eq!(&tx[..n], b"\x81\x05hello");
 /// ```
+///
+/// A request that is not an upgrade is handed over too:
+///
+/// ```
+/// use wsmachine::endpoint::{ServerEndpoint, ServerEvent};
+/// use wsmachine::handshake::Header;
+/// use wsmachine::Config;
+///
+/// let mut rx = *b"GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n";
+/// let mut tx = [0u8; 256];
+/// let mut server = ServerEndpoint::new(Config::default());
+/// let Some(ServerEvent::NotUpgrade(req)) = server.handle_data(&mut rx).event else { panic!("a page request") };
+/// let (status, body) = if req.path() == "/index.html" { (200, &b"<h1>hi</h1>"[..]) } else { (404, &b""[..]) };
+/// let n = req.respond(status, &[Header::new("Content-Type", b"text/html")], body, &mut tx).unwrap();
+/// assert!(tx[..n].starts_with(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"));
+/// assert!(server.transport_should_close());
+/// ```
 #[derive(Clone, Debug)]
 pub struct ServerEndpoint {
     state: ServerState,
     config: Config,
-    max_headers: usize,
 }
 
 impl ServerEndpoint {
@@ -221,96 +428,111 @@ impl ServerEndpoint {
     }
 
     /// A server endpoint with the given head limits (`max_headers` capped
-    /// at [`MAX_HEADERS`]).
+    /// at [`MAX_HEADERS`], `max_head_len` at 64 KiB).
     pub fn with_limits(config: Config, limits: Limits) -> Self {
-        let max_headers = limits.max_headers.min(MAX_HEADERS);
-        let limits = Limits { max_headers, ..limits };
-        Self { state: ServerState::Reading(ServerHandshake::new(limits)), config, max_headers }
+        let limits = Limits {
+            max_headers: limits.max_headers.min(MAX_HEADERS),
+            max_head_len: limits.max_head_len.min(usize::from(u16::MAX)),
+        };
+        Self { state: ServerState::Reading(ServerHandshake::new(limits)), config }
     }
 
     /// Feeds received bytes; see the [module docs](self) for the handshake
     /// and [`Connection::handle_data`] for the connection. While a request
     /// awaits the decision, this consumes nothing and reports nothing.
-    pub fn handle_data<'b, 'c>(&'c mut self, buf: &'b mut [u8]) -> EndpointInput<ServerEvent<'b, 'c>> {
+    pub fn handle_data<'b, 'c>(&'c mut self, buf: &'b mut [u8]) -> Handled<ServerEvent<'b, 'c>> {
         if !matches!(self.state, ServerState::Open(_)) {
             return self.handshake_data(buf);
         }
         match &mut self.state {
             ServerState::Open(conn) => {
                 let input = conn.handle_data(buf);
-                EndpointInput { consumed: input.consumed, event: input.event.map(ServerEvent::Connection) }
+                Handled { consumed: input.consumed, event: input.event.map(ServerEvent::Connection) }
             }
-            _ => EndpointInput { consumed: 0, event: None },
+            _ => Handled { consumed: 0, event: None },
         }
     }
 
-    fn handshake_data<'b, 'c>(&mut self, buf: &'b mut [u8]) -> EndpointInput<ServerEvent<'b, 'c>> {
+    fn handshake_data<'b, 'c>(&'c mut self, buf: &'b mut [u8]) -> Handled<ServerEvent<'b, 'c>> {
         let buf: &'b [u8] = buf;
         let ServerState::Reading(hs) = &mut self.state else {
             // Deciding: wait for the caller. Refusing or ended: input is ignored.
             let consumed = if matches!(self.state, ServerState::Deciding(_)) { 0 } else { buf.len() };
-            return EndpointInput { consumed, event: None };
+            return Handled { consumed, event: None };
         };
-        let mut headers = [EMPTY_HEADER; MAX_HEADERS];
-        let checked = match hs.parse(buf, &mut headers) {
-            Ok(Status::Partial) => return EndpointInput { consumed: 0, event: None },
-            Ok(Status::Complete((req, used))) => {
-                <[u8; 24]>::try_from(req.key).map(|key| (key, used)).map_err(|_| HandshakeError::InvalidKey)
-            }
+        let mut held = Held::EMPTY;
+        let checked = match hs.parser.parse_into::<RequestLine<'b>, [FieldSpan]>(buf, &mut held.fields[..]) {
+            Ok(Status::Partial) => return Handled { consumed: 0, event: None },
+            Ok(Status::Complete((line, count, used))) => held.keep(buf, &line, count).map(|found| (line, found, used)),
             Err(e) => Err(e),
         };
         match checked {
-            Ok((key, used)) => {
-                self.state = ServerState::Deciding(key);
-                let view = RequestView { head: buf.get(..used).unwrap_or(buf), max_headers: self.max_headers };
-                EndpointInput { consumed: used, event: Some(ServerEvent::Request(view)) }
+            Ok((line, (host, origin), used)) => {
+                let head = buf.get(..used).unwrap_or(buf);
+                let (host, origin) = (held.value(head, host), held.value(head, origin));
+                let upgrade = held.key.is_some();
+                self.state = ServerState::Deciding(held);
+                let req = PendingRequest {
+                    head,
+                    method: line.method,
+                    target: line.target,
+                    host,
+                    origin,
+                    upgrade,
+                    endpoint: self,
+                };
+                let event = if upgrade { ServerEvent::Request(req) } else { ServerEvent::NotUpgrade(req) };
+                Handled { consumed: used, event: Some(event) }
             }
             Err(e) => {
                 self.state = ServerState::Refusing(e);
-                EndpointInput { consumed: buf.len(), event: Some(ServerEvent::HandshakeFailed(e)) }
+                Handled { consumed: buf.len(), event: Some(ServerEvent::HandshakeFailed(e)) }
             }
         }
     }
 
-    /// Accepts the request: writes the `101 Switching Protocols` response
-    /// ([`server::accept`]) into `out` and becomes the connection. The
-    /// chosen subprotocol and extensions must be among those offered.
-    pub fn accept(&mut self, accept: &Accept<'_>, out: &mut [u8]) -> Result<usize, DecisionError> {
-        let ServerState::Deciding(key) = &self.state else {
-            return Err(DecisionError::NoRequest);
-        };
-        // `server::accept` reads only the key of the request.
-        let req = Request { target: "", host: b"", key, origin: None, headers: &[] };
-        let n = server::accept(&req, accept, out)?;
-        self.state = ServerState::Open(Connection::server(self.config));
-        Ok(n)
-    }
-
-    /// Refuses the request with `status` (e.g. 401, 403, 404), the caller's
-    /// headers and body ([`server::reject`]); then close the transport.
-    pub fn reject(
+    /// Answers the waiting request with `status`, the caller's headers and
+    /// body ([`PendingRequest::respond`]), e.g. when the request itself is
+    /// no longer at hand; then close the transport.
+    pub fn respond(
         &mut self,
         status: u16,
         headers: &[Header<'_>],
         body: &[u8],
         out: &mut [u8],
     ) -> Result<usize, DecisionError> {
-        if !matches!(self.state, ServerState::Deciding(_)) {
-            return Err(DecisionError::NoRequest);
-        }
-        let n = server::reject(status, headers, body, out)?;
-        self.state = ServerState::Ended;
-        Ok(n)
+        self.decide(&[], Reply::Respond { status, headers, body }, Output::Slice(out))
     }
 
-    /// Refuses the request with the response for `error`
-    /// ([`server::error_response`]), e.g. the 403 of a failed
-    /// [`Request::check_origin`]; then close the transport.
-    pub fn reject_with(&mut self, error: HandshakeError, out: &mut [u8]) -> Result<usize, DecisionError> {
-        if !matches!(self.state, ServerState::Deciding(_)) {
+    /// Answers the waiting request with the response for `error`
+    /// ([`PendingRequest::refuse`]); then close the transport.
+    pub fn refuse(&mut self, error: HandshakeError, out: &mut [u8]) -> Result<usize, DecisionError> {
+        self.decide(&[], Reply::Refuse(error), Output::Slice(out))
+    }
+
+    /// Every decision: checks that a request is waiting (and, to accept,
+    /// that it is an upgrade and the choice was offered), writes the
+    /// response, then moves on. Nothing changes when it fails.
+    fn decide(&mut self, head: &[u8], reply: Reply<'_>, out: Output<'_>) -> Result<usize, DecisionError> {
+        let ServerState::Deciding(held) = &self.state else {
             return Err(DecisionError::NoRequest);
-        }
-        let n = server::error_response(error, out)?;
+        };
+        let n = match reply {
+            Reply::Accept(accept) => {
+                held.key.ok_or(DecisionError::NotUpgrade)?;
+                server::check_offered(held.fields(head), accept)?;
+                let key = held.value(head, held.key).unwrap_or_default();
+                let conn = Connection::accepted(&accept.negotiated(), self.config)
+                    .map_err(|_| DecisionError::UnsupportedExtension)?;
+                let n = out.write(|o| server::write_accept(key, accept, o))?;
+                self.state = ServerState::Open(conn);
+                return Ok(n);
+            }
+            Reply::Respond { status, headers, body } => {
+                out.write(|o| server::write_reject(status, headers, body, o))?
+            }
+            Reply::Refuse(e) => out.write(|o| server::write_reject(e.status(), server::error_headers(e), b"", o))?,
+        };
         self.state = ServerState::Ended;
         Ok(n)
     }
@@ -333,18 +555,23 @@ impl ServerEndpoint {
     pub fn poll_transmit(&mut self, out: &mut [u8]) -> Result<Option<usize>, BufferTooSmall> {
         match &mut self.state {
             ServerState::Open(conn) => conn.poll_transmit(out),
-            ServerState::Refusing(e) => {
-                let n = server::error_response(*e, out)?;
-                self.state = ServerState::Ended;
-                Ok(Some(n))
-            }
-            _ => Ok(None),
+            _ => self.owed_refusal(Output::Slice(out)),
         }
     }
 
-    /// Whether the caller should close the transport now: after a refusal
-    /// is written, when the transport ended before the upgrade, and once
-    /// open as [`Connection::transport_should_close`] says.
+    /// The error response owed to an invalid request, if any.
+    fn owed_refusal(&mut self, out: Output<'_>) -> Result<Option<usize>, BufferTooSmall> {
+        let ServerState::Refusing(e) = self.state else {
+            return Ok(None);
+        };
+        let n = out.write(|o| server::write_reject(e.status(), server::error_headers(e), b"", o))?;
+        self.state = ServerState::Ended;
+        Ok(Some(n))
+    }
+
+    /// Whether the caller should close the transport now: after a response
+    /// other than the `101` is written, when the transport ended before the
+    /// upgrade, and once open as [`Connection::transport_should_close`] says.
     pub fn transport_should_close(&self) -> bool {
         match &self.state {
             ServerState::Open(conn) => conn.transport_should_close(),
@@ -384,76 +611,67 @@ impl ServerEndpoint {
     }
 }
 
+impl Held {
+    /// Keeps what the endpoint needs of a parsed head (`count` fields in
+    /// `self.fields`) and checks it: a WebSocket upgrade request is checked
+    /// (RFC 6455 §4.2.1) and its key kept; another HTTP request is not (the
+    /// caller answers it). Returns where `Host` and `Origin` are.
+    fn keep(
+        &mut self,
+        head: &[u8],
+        line: &RequestLine<'_>,
+        count: usize,
+    ) -> Result<(Option<u8>, Option<u8>), HandshakeError> {
+        let index = |i: usize| u8::try_from(i).ok();
+        self.count = u8::try_from(count).map_err(|_| HandshakeError::TooManyHeaders)?;
+        let scan = Scan::new(self.fields(head));
+        if !scan.upgrade {
+            let (host, origin) = scan.host_origin();
+            return Ok((host.and_then(index), origin.and_then(index)));
+        }
+        let upgrade = scan.verdict(line)?;
+        self.key = index(upgrade.key);
+        Ok((index(upgrade.host), upgrade.origin.and_then(index)))
+    }
+}
+
 #[cfg(feature = "alloc")]
 impl ServerEndpoint {
-    /// [`accept`](Self::accept), appending to a `Vec`.
-    pub fn accept_vec(&mut self, accept: &Accept<'_>, out: &mut alloc::vec::Vec<u8>) -> Result<usize, DecisionError> {
-        let ServerState::Deciding(key) = &self.state else {
-            return Err(DecisionError::NoRequest);
-        };
-        let req = Request { target: "", host: b"", key, origin: None, headers: &[] };
-        let start = out.len();
-        server::accept_vec(&req, accept, out);
-        self.state = ServerState::Open(Connection::server(self.config));
-        Ok(out.len() - start)
-    }
-
-    /// [`reject`](Self::reject), appending to a `Vec`.
-    pub fn reject_vec(
+    /// [`respond`](Self::respond), appending to a `Vec`.
+    pub fn respond_vec(
         &mut self,
         status: u16,
         headers: &[Header<'_>],
         body: &[u8],
         out: &mut alloc::vec::Vec<u8>,
     ) -> Result<usize, DecisionError> {
-        if !matches!(self.state, ServerState::Deciding(_)) {
-            return Err(DecisionError::NoRequest);
-        }
-        let start = out.len();
-        server::reject_vec(status, headers, body, out);
-        self.state = ServerState::Ended;
-        Ok(out.len() - start)
+        self.decide(&[], Reply::Respond { status, headers, body }, Output::Vec(out))
     }
 
-    /// [`reject_with`](Self::reject_with), appending to a `Vec`.
-    pub fn reject_with_vec(
-        &mut self,
-        error: HandshakeError,
-        out: &mut alloc::vec::Vec<u8>,
-    ) -> Result<usize, DecisionError> {
-        if !matches!(self.state, ServerState::Deciding(_)) {
-            return Err(DecisionError::NoRequest);
-        }
-        let start = out.len();
-        server::error_response_vec(error, out);
-        self.state = ServerState::Ended;
-        Ok(out.len() - start)
+    /// [`refuse`](Self::refuse), appending to a `Vec`.
+    pub fn refuse_vec(&mut self, error: HandshakeError, out: &mut alloc::vec::Vec<u8>) -> Result<usize, DecisionError> {
+        self.decide(&[], Reply::Refuse(error), Output::Vec(out))
     }
 
     /// Drains everything [`poll_transmit`](Self::poll_transmit) would give into a `Vec`.
     pub fn poll_transmit_vec(&mut self, out: &mut alloc::vec::Vec<u8>) -> usize {
         match &mut self.state {
             ServerState::Open(conn) => conn.poll_transmit_vec(out),
-            ServerState::Refusing(e) => {
-                let start = out.len();
-                server::error_response_vec(*e, out);
-                self.state = ServerState::Ended;
-                out.len() - start
-            }
-            _ => 0,
+            _ => self.owed_refusal(Output::Vec(out)).ok().flatten().unwrap_or(0),
         }
     }
 }
 
 // ---------------------------------------------------------------- client
 
-/// A complete response head, as received: parse it again to look at it.
+/// A complete response head as received, and for a refusal its body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ResponseView<'b, 'r> {
     head: &'b [u8],
+    body: &'b [u8],
     status: u16,
     protocol: Option<&'r str>,
-    handshake: ClientHandshake<'r>,
+    extensions: Option<&'b [u8]>,
 }
 
 impl<'b, 'r> ResponseView<'b, 'r> {
@@ -467,33 +685,46 @@ impl<'b, 'r> ResponseView<'b, 'r> {
         self.status
     }
 
+    /// The reason phrase, e.g. `Unauthorized` (may be empty).
+    pub fn reason(&self) -> &'b [u8] {
+        // `HTTP/1.1 401 Unauthorized\r\n`: the parser checked the shape.
+        let line_end = memchr::memchr(b'\r', self.head).unwrap_or(0);
+        self.head.get(13..line_end).unwrap_or_default()
+    }
+
+    /// The value of the first header `name` (ASCII case-insensitive), if any.
+    pub fn header(&self, name: &str) -> Option<&'b [u8]> {
+        self.headers().find(|h| h.is(name)).map(|h| h.value)
+    }
+
+    /// Every header field, in order (read from the checked head on each call).
+    pub fn headers(&self) -> impl Iterator<Item = Header<'b>> + Clone {
+        http::fields_of_checked_head(self.head)
+    }
+
+    /// The `Content-Length`, if present and valid.
+    pub fn content_length(&self) -> Option<u64> {
+        client::content_length(self.header("content-length")?)
+    }
+
+    /// The body of a refusal ([`ClientEvent::Rejected`]; empty when
+    /// accepted): the `Content-Length` bytes after the head when they end
+    /// within [`Limits::max_head_len`] of the response's start (the endpoint
+    /// waits for them), otherwise what had arrived with the head, at most
+    /// `Content-Length` bytes (compare with [`content_length`](Self::content_length)).
+    pub fn body(&self) -> &'b [u8] {
+        self.body
+    }
+
     /// The agreed subprotocol (one of the request's `protocols`), if any.
     pub fn protocol(&self) -> Option<&'r str> {
         self.protocol
     }
 
-    /// The [`Response`] again (its checks included), its fields parsed into
-    /// `headers` (which must hold every field): [`Response::Accepted`] with
-    /// the [`Negotiated`](crate::Negotiated) extensions, or
-    /// [`Response::Rejected`] with the [`Rejection`](crate::handshake::client::Rejection)'s headers.
-    pub fn parse<'h>(&self, headers: &'h mut [Header<'h>]) -> Result<Response<'h>, HandshakeError>
-    where
-        'b: 'h,
-    {
-        let mut handshake = self.handshake;
-        match handshake.parse_response(self.head, headers)? {
-            Status::Complete((response, _)) => Ok(response),
-            // The head is complete: not reached.
-            Status::Partial => Err(HandshakeError::InvalidStatusLine),
-        }
-    }
-
-    /// Calls `f` with the [`Response`], its fields parsed into an array of
-    /// [`MAX_HEADERS`] on the stack.
-    pub fn with_response<R>(&self, f: impl FnOnce(&Response<'_>) -> R) -> Result<R, HandshakeError> {
-        let mut headers = [EMPTY_HEADER; MAX_HEADERS];
-        let response = self.parse(&mut headers)?;
-        Ok(f(&response))
+    /// What the handshake agreed (accepted responses): the subprotocol and
+    /// the extensions of the `Sec-WebSocket-Extensions` header.
+    pub fn negotiated(&self) -> Negotiated<'_> {
+        Negotiated::new_bytes(Role::Client, self.protocol, self.extensions)
     }
 }
 
@@ -503,8 +734,9 @@ pub enum ClientEvent<'b, 'c, 'r> {
     /// The server accepted (`101`, every check passed): the endpoint is now
     /// the connection; `consumed` stopped at the end of the head.
     Accepted(ResponseView<'b, 'r>),
-    /// The server answered with another status (e.g. 401, 403, a redirect).
-    /// The body, if any, starts after `consumed`; the endpoint has ended.
+    /// The server answered with another status (e.g. 401, 403, a redirect):
+    /// its status, headers and body ([`ResponseView::body`]) are all in the
+    /// view; `consumed` stops after the body. The endpoint has ended.
     Rejected(ResponseView<'b, 'r>),
     /// The response was invalid (e.g. a wrong `Sec-WebSocket-Accept`):
     /// close the transport.
@@ -571,52 +803,64 @@ impl<'r, M: MaskSource> ClientEndpoint<'r, M> {
 
     /// Feeds received bytes; see the [module docs](self) for the handshake
     /// and [`Connection::handle_data`] for the connection.
-    pub fn handle_data<'b, 'c>(&'c mut self, buf: &'b mut [u8]) -> EndpointInput<ClientEvent<'b, 'c, 'r>> {
+    pub fn handle_data<'b, 'c>(&'c mut self, buf: &'b mut [u8]) -> Handled<ClientEvent<'b, 'c, 'r>> {
         if !matches!(self.state, ClientState::Open(_)) {
             return self.handshake_data(buf);
         }
         match &mut self.state {
             ClientState::Open(conn) => {
                 let input = conn.handle_data(buf);
-                EndpointInput { consumed: input.consumed, event: input.event.map(ClientEvent::Connection) }
+                Handled { consumed: input.consumed, event: input.event.map(ClientEvent::Connection) }
             }
-            _ => EndpointInput { consumed: 0, event: None },
+            _ => Handled { consumed: 0, event: None },
         }
     }
 
-    fn handshake_data<'b, 'c>(&mut self, buf: &'b mut [u8]) -> EndpointInput<ClientEvent<'b, 'c, 'r>> {
+    fn handshake_data<'b, 'c>(&mut self, buf: &'b mut [u8]) -> Handled<ClientEvent<'b, 'c, 'r>> {
         let buf: &'b [u8] = buf;
         let ClientState::Handshake { request, handshake, .. } = &mut self.state else {
-            return EndpointInput { consumed: buf.len(), event: None };
+            return Handled { consumed: buf.len(), event: None };
         };
-        let fresh = request.handshake();
+        let max_head_len = handshake.limits().max_head_len;
         let mut headers = [EMPTY_HEADER; MAX_HEADERS];
-        let outcome = match handshake.parse_response(buf, &mut headers) {
-            Ok(Status::Partial) => return EndpointInput { consumed: 0, event: None },
-            Ok(Status::Complete((Response::Accepted(neg), used))) => {
-                // The server's choice is one of ours (checked): keep ours, which outlives `buf`'s headers.
-                let protocol = neg.protocol.and_then(|p| request.protocols.iter().copied().find(|o| *o == p));
-                Ok((true, 101, protocol, used))
+        let (accepted, view, consumed) = match handshake.parse_checked(buf, &mut headers) {
+            Ok(Status::Partial) => return Handled { consumed: 0, event: None },
+            Ok(Status::Complete((Checked::Accepted(protocol, extensions), used))) => {
+                // The server's choice is one of ours (checked): keep ours, which outlives `buf`.
+                let protocol = protocol.and_then(|p| request.protocols.iter().copied().find(|o| *o == p));
+                let head = buf.get(..used).unwrap_or(buf);
+                (true, ResponseView { head, body: &[], status: 101, protocol, extensions }, used)
             }
-            Ok(Status::Complete((Response::Rejected(r), used))) => Ok((false, r.status, None, used)),
-            Err(e) => Err(e),
+            Ok(Status::Complete((Checked::Rejected(r), used))) => {
+                // Wait for a body that fits where a head may; take what came of any other.
+                let length = r.content_length().map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+                let end = length.map_or(buf.len(), |n| used.saturating_add(n));
+                if end <= max_head_len && end > buf.len() {
+                    return Handled { consumed: 0, event: None };
+                }
+                let end = end.min(buf.len());
+                let (head, body) = (buf.get(..used).unwrap_or(buf), buf.get(used..end).unwrap_or_default());
+                (false, ResponseView { head, body, status: r.status, protocol: None, extensions: None }, end)
+            }
+            Err(e) => {
+                self.state = ClientState::Ended;
+                return Handled { consumed: buf.len(), event: Some(ClientEvent::HandshakeFailed(e)) };
+            }
         };
-        let old = core::mem::replace(&mut self.state, ClientState::Ended);
-        match outcome {
-            Ok((accepted, status, protocol, used)) => {
-                let view = ResponseView { head: buf.get(..used).unwrap_or(buf), status, protocol, handshake: fresh };
-                let event = if accepted {
-                    if let ClientState::Handshake { mask, .. } = old {
-                        self.state = ClientState::Open(Connection::client(self.config, mask));
+        let ended = core::mem::replace(&mut self.state, ClientState::Ended);
+        let event = match ended {
+            ClientState::Handshake { mask, .. } if accepted => {
+                match Connection::connected(&view.negotiated(), self.config, mask) {
+                    Ok(conn) => {
+                        self.state = ClientState::Open(conn);
+                        ClientEvent::Accepted(view)
                     }
-                    ClientEvent::Accepted(view)
-                } else {
-                    ClientEvent::Rejected(view)
-                };
-                EndpointInput { consumed: used, event: Some(event) }
+                    Err(_) => ClientEvent::HandshakeFailed(HandshakeError::UnsupportedExtension),
+                }
             }
-            Err(e) => EndpointInput { consumed: buf.len(), event: Some(ClientEvent::HandshakeFailed(e)) },
-        }
+            _ => ClientEvent::Rejected(view),
+        };
+        Handled { consumed, event: Some(event) }
     }
 
     /// Tells the endpoint the transport ended. Once open, see

@@ -150,10 +150,12 @@ pub use close::{CloseCode, CloseFrame};
 #[cfg(feature = "alloc")]
 pub use connection::OwnedTermination;
 pub use connection::{Config, Connection, Event, Handled, MessageKind, State, Termination};
-pub use endpoint::{ClientEndpoint, ClientEvent, ServerEndpoint, ServerEvent};
+pub use endpoint::{ClientEndpoint, ClientEvent, PendingRequest, ResponseView, ServerEndpoint, ServerEvent};
 pub use error::{BufferTooSmall, ProtocolError, UsageError};
 pub use frame::Role;
-pub use handshake::{HandshakeError, Negotiated};
+pub use handshake::client::ClientRequest;
+pub use handshake::server::Accept;
+pub use handshake::{DecisionError, HandshakeError, Negotiated, OriginPolicy, Status};
 pub use mask::MaskSource;
 #[cfg(feature = "alloc")]
 pub use message::{Message, MessageAssembler};

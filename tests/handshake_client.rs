@@ -229,3 +229,75 @@ fn client_rejects_malformed_status_line_rfc6455_4_1() {
     assert_eq!(three_ways(&base(), b"HTTP/1.1 1O1 Nope\r\n\r\n"), Err(HandshakeError::InvalidStatusLine));
     assert_eq!(three_ways(&base(), b"ICY 200 OK\r\n\r\n"), Err(HandshakeError::InvalidStatusLine));
 }
+
+#[test]
+fn client_refuses_an_upgrade_header_that_is_not_websocket_rfc6455_4_1() {
+    let wire = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\
+        Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+    assert_eq!(three_ways(&base(), wire), Err(HandshakeError::MissingUpgrade));
+    let wire = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket2\r\nConnection: Upgrade\r\n\
+        Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+    assert_eq!(three_ways(&base(), wire), Err(HandshakeError::MissingUpgrade));
+}
+
+#[test]
+fn client_accepts_connection_as_a_token_list_rfc6455_4_1() {
+    for connection in ["keep-alive, Upgrade", "Upgrade,keep-alive", "keep-alive,\tupgrade"] {
+        let wire = format!(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: WebSocket\r\nConnection: {connection}\r\n\
+             Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
+        );
+        assert!(matches!(three_ways(&base(), wire.as_bytes()), Ok(Outcome::Accepted { .. })), "{connection}");
+    }
+    let wire = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: keep-alive, upgraded\r\n\
+        Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+    assert_eq!(three_ways(&base(), wire), Err(HandshakeError::MissingConnectionUpgrade));
+}
+
+#[test]
+fn client_refuses_a_repeated_accept_rfc6455_11_3_3() {
+    // Even when both values are right: the header must not appear twice.
+    let wire = response("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n");
+    assert_eq!(three_ways(&base(), &wire), Err(HandshakeError::InvalidAccept));
+}
+
+#[test]
+fn client_refuses_a_repeated_protocol_rfc6455_11_3_4() {
+    let req = ClientRequest { protocols: &["chat", "superchat"], ..base() };
+    let wire = response("Sec-WebSocket-Protocol: chat\r\nSec-WebSocket-Protocol: chat\r\n");
+    assert_eq!(three_ways(&req, &wire), Err(HandshakeError::ProtocolNotOffered));
+    let wire = response("Sec-WebSocket-Protocol: chat, superchat\r\n");
+    assert_eq!(three_ways(&req, &wire), Err(HandshakeError::ProtocolNotOffered), "one value, not a list");
+}
+
+#[test]
+fn client_refuses_repeated_extensions_rfc6455_11_3_2() {
+    let req = ClientRequest { extensions: Some("permessage-deflate, x-foo"), ..base() };
+    let one = response("Sec-WebSocket-Extensions: permessage-deflate, x-foo\r\n");
+    let Ok(Outcome::Accepted { extensions, .. }) = three_ways(&req, &one) else { panic!("accepted") };
+    assert_eq!(extensions, ["permessage-deflate", "x-foo"]);
+    let two = response("Sec-WebSocket-Extensions: permessage-deflate\r\nSec-WebSocket-Extensions: x-foo\r\n");
+    assert_eq!(three_ways(&req, &two), Err(HandshakeError::DuplicateExtensions));
+}
+
+#[test]
+fn client_refuses_a_response_head_over_the_limit_rfc6455_4_1() {
+    use wsmachine::handshake::Limits;
+    let req = ClientRequest { limits: Limits { max_head_len: 256, ..Limits::default() }, ..base() };
+    let padding = format!("X-Padding: {}\r\n", "a".repeat(200));
+    let wire = response(&padding);
+    assert!(wire.len() > 256);
+    assert_eq!(parse_whole(&req, &wire), Err(HandshakeError::HeadTooLarge));
+    // The same head fits the default limit.
+    assert!(matches!(parse_whole(&base(), &wire), Ok(Outcome::Accepted { .. })));
+    // Byte by byte, the verdict comes once the limit is reached, not before.
+    let mut hs = req.handshake();
+    for n in 0..256 {
+        let mut headers = [EMPTY_HEADER; 64];
+        assert!(matches!(hs.parse_response(&wire[..n], &mut headers), Ok(Status::Partial)), "{n}");
+    }
+    let mut headers = [EMPTY_HEADER; 64];
+    assert_eq!(hs.parse_response(&wire[..256], &mut headers).err(), Some(HandshakeError::HeadTooLarge));
+    let max_headers = ClientRequest { limits: Limits { max_headers: 4, ..Limits::default() }, ..base() };
+    assert_eq!(parse_whole(&max_headers, &response("A: 1\r\nB: 2\r\n")), Err(HandshakeError::TooManyHeaders));
+}

@@ -28,7 +28,7 @@ fn h2_accepts_extended_connect_rfc8441_4() {
     );
     assert_eq!(req.protocols().collect::<Vec<_>>(), ["chat", "superchat"]);
     assert_eq!(req.extensions().map(|e| e.name).collect::<Vec<_>>(), ["permessage-deflate"]);
-    let policy = OriginPolicy { allowed: &["https://app.example"], allow_missing: false };
+    let policy = OriginPolicy::allow(&["https://app.example"]);
     assert_eq!(req.check_origin(&policy), Ok(()));
 
     let accept = Accept {
@@ -128,4 +128,25 @@ fn h2_rejects_invalid_negotiation_headers_rfc8441_5() {
         ExtendedConnect::check(&with("sec-websocket-extensions", b";")),
         Err(HandshakeError::InvalidExtensionsHeader)
     );
+}
+
+#[test]
+fn h2_accept_refuses_an_unoffered_subprotocol_or_extension_rfc8441_5() {
+    let fields = [
+        Header::new(":method", b"CONNECT"),
+        Header::new(":protocol", b"websocket"),
+        Header::new(":scheme", b"https"),
+        Header::new(":path", b"/chat"),
+        Header::new(":authority", b"example.com"),
+        Header::new("sec-websocket-version", b"13"),
+        Header::new("sec-websocket-protocol", b"chat"),
+        Header::new("sec-websocket-extensions", b"permessage-deflate"),
+    ];
+    let req = h2::ExtendedConnect::check(&fields).unwrap();
+    let ok = Accept { protocol: Some("chat"), extensions: Some("permessage-deflate"), ..Accept::default() };
+    assert_eq!(req.accept(&ok).unwrap().headers().len(), 3);
+    let protocol = Accept { protocol: Some("superchat"), ..Accept::default() };
+    assert_eq!(req.accept(&protocol), Err(wsmachine::handshake::DecisionError::ProtocolNotOffered));
+    let extension = Accept { extensions: Some("x-foo"), ..Accept::default() };
+    assert_eq!(req.accept(&extension), Err(wsmachine::handshake::DecisionError::ExtensionNotOffered));
 }

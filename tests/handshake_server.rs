@@ -1,7 +1,7 @@
 //! Server side of the opening handshake: checklist §2 (RFC 6455 §4.2).
 
 use wsmachine::handshake::server::{self, Accept, Request, ServerHandshake};
-use wsmachine::handshake::{HandshakeError, Header, Limits, OriginPolicy, Status, EMPTY_HEADER};
+use wsmachine::handshake::{DecisionError, HandshakeError, Header, Limits, OriginPolicy, Status, EMPTY_HEADER};
 use wsmachine::Role;
 
 const FRAME: &[u8] = b"\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58";
@@ -240,11 +240,14 @@ Sec-WebSocket-Accept: HSmrc0sMlYUkAGmm5OPpG2HaGWk=\r\nSec-WebSocket-Protocol: su
 Sec-WebSocket-Extensions: permessage-deflate\r\nSet-Cookie: id=1\r\n\r\n"[..]
     );
     // Too small a buffer says how much is needed.
-    assert_eq!(server::accept(&req, &a, &mut out[..10]), Err(wsmachine::BufferTooSmall { needed: n }));
+    assert_eq!(
+        server::accept(&req, &a, &mut out[..10]),
+        Err(DecisionError::BufferTooSmall(wsmachine::BufferTooSmall { needed: n }))
+    );
     #[cfg(feature = "alloc")]
     {
         let mut v = b"x".to_vec();
-        server::accept_vec(&req, &a, &mut v);
+        server::accept_vec(&req, &a, &mut v).unwrap();
         assert_eq!(&v[1..], &out[..n]);
     }
     let neg = a.negotiated();
@@ -401,8 +404,7 @@ fn origin_check(wire: &[u8], policy: &OriginPolicy<'_>) -> Result<(), HandshakeE
     req.check_origin(policy)
 }
 
-const POLICY: OriginPolicy<'static> =
-    OriginPolicy { allowed: &["http://localhost:8080", "https://app.example"], allow_missing: false };
+const POLICY: OriginPolicy<'static> = OriginPolicy::allow(&["http://localhost:8080", "https://app.example"]);
 
 #[test]
 fn server_accepts_allowed_origin_rfc6455_10_2() {
@@ -435,4 +437,101 @@ fn server_error_types_are_copy_display_error_rfc6455_4_2_2() {
     fn is_error<E: core::error::Error + Copy>(_: E) {}
     is_error(HandshakeError::InvalidKey);
     assert_eq!(HandshakeError::UnsupportedVersion.to_string(), "Sec-WebSocket-Version missing or not 13");
+}
+
+#[test]
+fn server_origin_patterns_match_any_port_and_subdomains_rfc6455_10_2() {
+    let policy = OriginPolicy::allow(&["http://localhost:*", "https://*.example.com", "http://[::1]:*"]);
+    let check = |o: &str| policy.check(Some(o.as_bytes()));
+    for ok in [
+        "http://localhost",
+        "http://localhost:5173",
+        "HTTP://LocalHost:80",
+        "https://app.example.com",
+        "https://a.b.example.com",
+        "https://APP.Example.COM",
+        "http://[::1]:8080",
+        "http://[::1]",
+    ] {
+        assert_eq!(check(ok), Ok(()), "{ok}");
+    }
+    for refused in [
+        "https://localhost:5173",   // another scheme
+        "http://localhost.evil",    // another host
+        "http://localhost.evil:80", // another host, with a port
+        "http://localhost:",        // an empty port
+        "http://localhost:80x",     // not a port
+        "https://example.com",      // the domain itself is not a subdomain
+        "https://evilexample.com",  // not a subdomain
+        "https://.example.com",     // an empty label
+        "https://app.example.com:8443",
+        "null",
+    ] {
+        assert_eq!(check(refused), Err(HandshakeError::OriginNotAllowed), "{refused}");
+    }
+    // Exact entries still compare the whole origin, ignoring ASCII case.
+    assert_eq!(POLICY.check(Some(b"HTTPS://APP.EXAMPLE")), Ok(()));
+    assert_eq!(POLICY.check(Some(b"http://localhost:8081")), Err(HandshakeError::OriginNotAllowed));
+}
+
+#[test]
+fn server_origin_predicate_decides_with_the_list_rfc6455_10_2() {
+    let calls = std::cell::Cell::new(0);
+    let trusted = |origin: &[u8]| {
+        calls.set(calls.get() + 1);
+        origin.ends_with(b".internal")
+    };
+    let policy = OriginPolicy { allowed: &["https://app.example"], ..OriginPolicy::matching(&trusted) };
+    assert_eq!(origin_check(&request("Origin: https://wiki.internal\r\n"), &policy), Ok(()));
+    assert_eq!(origin_check(&request("Origin: https://app.example\r\n"), &policy), Ok(()));
+    assert_eq!(calls.get(), 1, "the list is tried first");
+    assert_eq!(
+        origin_check(&request("Origin: https://evil.example\r\n"), &policy),
+        Err(HandshakeError::OriginNotAllowed)
+    );
+    assert_eq!(origin_check(CURL, &policy), Err(HandshakeError::MissingOrigin));
+    assert!(format!("{policy:?}").contains("app.example"));
+}
+
+fn accept_result(wire: &[u8], a: &Accept<'_>) -> Result<usize, DecisionError> {
+    let mut headers = [EMPTY_HEADER; 32];
+    let (req, _) = Request::parse(wire, &mut headers).unwrap().complete().unwrap();
+    let mut out = [0u8; 512];
+    let slice = server::accept(&req, a, &mut out);
+    #[cfg(feature = "alloc")]
+    {
+        let mut v = Vec::new();
+        let vec = server::accept_vec(&req, a, &mut v).map(|()| v.len());
+        assert_eq!(slice, vec);
+        assert!(slice.is_ok() || v.is_empty(), "nothing written on refusal");
+    }
+    slice
+}
+
+#[test]
+fn server_accept_refuses_an_unoffered_subprotocol_rfc6455_4_2_2() {
+    let wire = request("Sec-WebSocket-Protocol: chat, superchat\r\n");
+    let choose = |p| Accept { protocol: Some(p), ..Accept::default() };
+    assert!(accept_result(&wire, &choose("superchat")).is_ok());
+    assert_eq!(accept_result(&wire, &choose("mqtt")), Err(DecisionError::ProtocolNotOffered));
+    assert_eq!(accept_result(&wire, &choose("Chat")), Err(DecisionError::ProtocolNotOffered), "case-sensitive");
+    assert_eq!(accept_result(&wire, &choose("chat\r\nX-Injected: 1")), Err(DecisionError::ProtocolNotOffered));
+    // Nothing offered: nothing may be chosen.
+    assert_eq!(accept_result(CURL, &choose("chat")), Err(DecisionError::ProtocolNotOffered));
+    assert!(accept_result(CURL, &Accept::default()).is_ok());
+}
+
+#[test]
+fn server_accept_refuses_an_unoffered_extension_rfc6455_9_1() {
+    let wire = request("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n");
+    let agree = |e| Accept { extensions: Some(e), ..Accept::default() };
+    assert!(accept_result(&wire, &agree("permessage-deflate; server_no_context_takeover")).is_ok());
+    assert_eq!(accept_result(&wire, &agree("x-webkit-deflate-frame")), Err(DecisionError::ExtensionNotOffered));
+    assert_eq!(
+        accept_result(&wire, &agree("permessage-deflate, x-other")),
+        Err(DecisionError::ExtensionNotOffered),
+        "every agreed extension must be offered"
+    );
+    assert_eq!(accept_result(&wire, &agree("permessage-deflate; =")), Err(DecisionError::ExtensionNotOffered));
+    assert_eq!(accept_result(CURL, &agree("permessage-deflate")), Err(DecisionError::ExtensionNotOffered));
 }

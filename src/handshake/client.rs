@@ -23,7 +23,7 @@
 //! ```
 
 use super::error::HandshakeError;
-use super::http::{self, HeadParser, Header, Limits};
+use super::http::{self, Fields, HeadParser, Header, Limits, Seen, StatusLine};
 use super::{extensions, Negotiated, Out, Sink, Status};
 use crate::error::BufferTooSmall;
 use crate::frame::Role;
@@ -177,18 +177,30 @@ pub struct Rejection<'r> {
 impl<'r> Rejection<'r> {
     /// The first value of header `name`, if any.
     pub fn header(&self, name: &str) -> Option<&'r [u8]> {
-        self.headers.iter().find(|h| h.is(name)).map(|h| h.value)
+        Fields::Headers(self.headers).first(name)
     }
 
     /// The `Content-Length`, if present and valid: how many body bytes
     /// follow `body_offset` (read at most what you are willing to).
     pub fn content_length(&self) -> Option<u64> {
-        let v = self.header("content-length")?;
-        if v.is_empty() || v.len() > 19 || !v.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        Some(v.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')))
+        content_length(self.header("content-length")?)
     }
+}
+
+/// A `Content-Length` value, if valid (at most 19 digits, so no overflow).
+pub(crate) fn content_length(v: &[u8]) -> Option<u64> {
+    if v.is_empty() || v.len() > 19 || !v.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(v.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')))
+}
+
+/// A checked response head, before it becomes a [`Response`].
+pub(crate) enum Checked<'b, 'h> {
+    /// `101`, every check passed: the agreed subprotocol and the
+    /// `Sec-WebSocket-Extensions` value.
+    Accepted(Option<&'b str>, Option<&'b [u8]>),
+    Rejected(Rejection<'h>),
 }
 
 impl<'c> ClientHandshake<'c> {
@@ -206,44 +218,87 @@ impl<'c> ClientHandshake<'c> {
         buf: &'r [u8],
         headers: &'r mut [Header<'r>],
     ) -> Result<Status<(Response<'r>, usize)>, HandshakeError> {
-        let Status::Complete((head, used)) = self.parser.parse_response(buf, headers)? else {
-            return Ok(Status::Partial);
-        };
-        let h = head.headers;
-        if head.line.status != 101 {
-            let r = Rejection { status: head.line.status, reason: head.line.reason, headers: h, body_offset: used };
-            return Ok(Status::Complete((Response::Rejected(r), used)));
-        }
-        Ok(Status::Complete((Response::Accepted(self.check(h)?), used)))
+        Ok(match self.parse_checked(buf, headers)? {
+            Status::Partial => Status::Partial,
+            Status::Complete((Checked::Accepted(protocol, extensions), used)) => {
+                Status::Complete((Response::Accepted(Negotiated::new_bytes(Role::Client, protocol, extensions)), used))
+            }
+            Status::Complete((Checked::Rejected(r), used)) => Status::Complete((Response::Rejected(r), used)),
+        })
     }
 
-    fn check<'r>(&self, h: &'r [Header<'r>]) -> Result<Negotiated<'r>, HandshakeError> {
+    /// [`parse_response`](Self::parse_response) with the accepted outcome
+    /// as its parts, which borrow only `buf`.
+    pub(crate) fn parse_checked<'b: 'h, 'h>(
+        &mut self,
+        buf: &'b [u8],
+        headers: &'h mut [Header<'b>],
+    ) -> Result<Status<(Checked<'b, 'h>, usize)>, HandshakeError> {
+        let Status::Complete((line, n, used)) = self.parser.parse_into::<StatusLine<'b>, _>(buf, &mut *headers)? else {
+            return Ok(Status::Partial);
+        };
+        let headers: &'h [Header<'b>] = headers;
+        let h = headers.get(..n).unwrap_or_default();
+        if line.status != 101 {
+            let r = Rejection { status: line.status, reason: line.reason, headers: h, body_offset: used };
+            return Ok(Status::Complete((Checked::Rejected(r), used)));
+        }
+        let (protocol, extensions) = self.check(h)?;
+        Ok(Status::Complete((Checked::Accepted(protocol, extensions), used)))
+    }
+
+    /// The limits of the response head.
+    pub(crate) const fn limits(&self) -> Limits {
+        self.parser.limits()
+    }
+
+    /// Checks a `101` response (RFC 6455 §4.1, the client's steps 2-6), in
+    /// one pass over the fields. `Sec-WebSocket-Accept`, `-Protocol` and
+    /// `-Extensions` must not be repeated in a response (§11.3.2-4).
+    #[allow(clippy::type_complexity)]
+    fn check<'b>(&self, h: &[Header<'b>]) -> Result<(Option<&'b str>, Option<&'b [u8]>), HandshakeError> {
         use HandshakeError as E;
-        if !http::has_token(h, "upgrade", "websocket") {
+        let (mut upgrade, mut connection) = (false, false);
+        let (mut accept, mut protocol, mut extensions) = (Seen::None, Seen::None, Seen::None);
+        for (i, f) in h.iter().enumerate() {
+            let is = |n: &str| f.name.eq_ignore_ascii_case(n);
+            match f.name.len() {
+                7 if is("upgrade") => upgrade |= http::list_has_token(f.value, b"websocket"),
+                10 if is("connection") => connection |= http::list_has_token(f.value, b"upgrade"),
+                20 if is("sec-websocket-accept") => accept.see(i),
+                22 if is("sec-websocket-protocol") => protocol.see(i),
+                24 if is("sec-websocket-extensions") => extensions.see(i),
+                _ => {}
+            }
+        }
+        let value = |seen: Seen| seen.first().and_then(|i| h.get(i)).map(|f| f.value);
+        if !upgrade {
             return Err(E::MissingUpgrade);
         }
-        if !http::has_token(h, "connection", "upgrade") {
+        if !connection {
             return Err(E::MissingConnectionUpgrade);
         }
-        match http::single(h, "sec-websocket-accept") {
-            Ok(Some(v)) if v == self.accept => {}
+        match (accept, value(accept)) {
+            (Seen::One(_), Some(v)) if v == self.accept => {}
             _ => return Err(E::InvalidAccept),
         }
-        let protocol = match http::single(h, "sec-websocket-protocol") {
-            Err(()) => return Err(E::ProtocolNotOffered),
-            Ok(None) => None,
-            Ok(Some(v)) => match self.protocols.iter().find(|p| p.as_bytes() == v) {
-                Some(_) => core::str::from_utf8(v).ok(),
-                None => return Err(E::ProtocolNotOffered),
-            },
+        let protocol = match (protocol, value(protocol)) {
+            (Seen::None, _) => None,
+            (Seen::One(_), Some(v)) if self.protocols.iter().any(|p| p.as_bytes() == v) => core::str::from_utf8(v).ok(),
+            _ => return Err(E::ProtocolNotOffered),
         };
-        extensions::validate_headers(h)?;
+        let extensions = match (extensions, value(extensions)) {
+            (Seen::Many(_), _) => return Err(E::DuplicateExtensions),
+            (_, v) => v,
+        };
+        extensions::validate(extensions.unwrap_or_default())?;
         let offer = self.extensions.unwrap_or_default().as_bytes();
-        for ext in extensions::Extensions::from_headers(h) {
+        for ext in extensions::parse(extensions.unwrap_or_default()) {
+            let ext = ext?;
             if !extensions::parse(offer).any(|o| o.is_ok_and(|o| o.name.eq_ignore_ascii_case(ext.name))) {
                 return Err(E::ExtensionNotOffered);
             }
         }
-        Ok(Negotiated::from_headers(Role::Client, protocol, h))
+        Ok((protocol, extensions))
     }
 }

@@ -1,7 +1,10 @@
 //! [`HandshakeError`]: why an opening handshake failed, with the HTTP status
-//! a server answers it with.
+//! a server answers it with; [`DecisionError`]: a server's mistake in
+//! answering a request.
 
 use core::fmt;
+
+use crate::error::BufferTooSmall;
 
 /// Why an opening handshake failed.
 ///
@@ -69,6 +72,11 @@ pub enum HandshakeError {
     ProtocolNotOffered,
     /// The server agreed to an extension the client did not offer.
     ExtensionNotOffered,
+    /// More than one `Sec-WebSocket-Extensions` header in a response (RFC 6455 §11.3.2).
+    DuplicateExtensions,
+    /// The server agreed to an offered extension that this build's
+    /// connection cannot run (e.g. `permessage-deflate` without the `deflate` feature).
+    UnsupportedExtension,
 
     // --- RFC 8441 / RFC 9220 extended CONNECT ---
     /// A required pseudo-header (`:method`, `:protocol`, `:scheme`, `:path`,
@@ -133,6 +141,8 @@ impl fmt::Display for HandshakeError {
             Self::InvalidAccept => "missing or wrong Sec-WebSocket-Accept",
             Self::ProtocolNotOffered => "server chose a subprotocol that was not offered",
             Self::ExtensionNotOffered => "server agreed to an extension that was not offered",
+            Self::DuplicateExtensions => "more than one Sec-WebSocket-Extensions in a response",
+            Self::UnsupportedExtension => "agreed extension not supported by this connection",
             Self::MissingPseudoHeader(name) => return write!(f, "missing or empty pseudo-header {name}"),
             Self::InvalidPseudoHeader => "duplicate, misplaced or unknown pseudo-header",
             Self::NotConnect => ":method is not CONNECT",
@@ -144,3 +154,46 @@ impl fmt::Display for HandshakeError {
 }
 
 impl core::error::Error for HandshakeError {}
+
+/// A caller's mistake in answering a request: nothing was written and the
+/// request is still waiting for a decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DecisionError {
+    /// The output buffer is too small for the response.
+    BufferTooSmall(BufferTooSmall),
+    /// No request is waiting for a decision (none arrived yet, or it was
+    /// decided already, or it was invalid). Only from the server endpoint.
+    NoRequest,
+    /// `accept` on a request that is not a WebSocket upgrade: answer it
+    /// with a response instead. Only from the server endpoint.
+    NotUpgrade,
+    /// The chosen subprotocol is not one the client offered (RFC 6455 §4.2.2).
+    ProtocolNotOffered,
+    /// A chosen extension is not one the client offered, or the chosen
+    /// `Sec-WebSocket-Extensions` value is not valid (RFC 6455 §9.1).
+    ExtensionNotOffered,
+    /// A chosen extension was offered but this build's connection cannot run it.
+    UnsupportedExtension,
+}
+
+impl From<BufferTooSmall> for DecisionError {
+    fn from(e: BufferTooSmall) -> Self {
+        Self::BufferTooSmall(e)
+    }
+}
+
+impl fmt::Display for DecisionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BufferTooSmall(e) => e.fmt(f),
+            Self::NoRequest => f.write_str("no request is waiting for a decision"),
+            Self::NotUpgrade => f.write_str("the request is not a WebSocket upgrade"),
+            Self::ProtocolNotOffered => f.write_str("the chosen subprotocol was not offered"),
+            Self::ExtensionNotOffered => f.write_str("a chosen extension was not offered"),
+            Self::UnsupportedExtension => f.write_str("a chosen extension is not supported by this connection"),
+        }
+    }
+}
+
+impl core::error::Error for DecisionError {}

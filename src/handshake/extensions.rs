@@ -27,7 +27,7 @@
 //! ```
 
 use super::error::HandshakeError;
-use super::http::{is_tchar, Header};
+use super::http::{is_tchar, Fields, Header, Values};
 use super::{Out, Sink};
 use crate::error::BufferTooSmall;
 
@@ -268,19 +268,24 @@ impl<'a> Iterator for ExtensionList<'a> {
 /// a request or response is accepted; an invalid one ends the iteration.
 #[derive(Clone, Debug)]
 pub struct Extensions<'r> {
-    headers: core::slice::Iter<'r, Header<'r>>,
+    values: Option<Values<'r, 'r>>,
     current: ExtensionList<'r>,
 }
 
 impl<'r> Extensions<'r> {
     /// The extensions in every `Sec-WebSocket-Extensions` header of `headers`.
     pub fn from_headers(headers: &'r [Header<'r>]) -> Self {
-        Self { headers: headers.iter(), current: parse(&[]) }
+        Self::from_values(Fields::Headers(headers).values("sec-websocket-extensions"))
     }
 
     /// The extensions in one header value (`None`: no extensions).
     pub fn from_value(value: Option<&'r [u8]>) -> Self {
-        Self { headers: [].iter(), current: parse(value.unwrap_or_default()) }
+        Self { values: None, current: parse(value.unwrap_or_default()) }
+    }
+
+    /// The extensions in a sequence of header values.
+    pub(crate) fn from_values(values: Values<'r, 'r>) -> Self {
+        Self { values: Some(values), current: parse(&[]) }
     }
 }
 
@@ -292,10 +297,7 @@ impl<'r> Iterator for Extensions<'r> {
             match self.current.next() {
                 Some(Ok(e)) => return Some(e),
                 Some(Err(_)) => return None,
-                None => {
-                    let h = self.headers.by_ref().find(|h| h.is("sec-websocket-extensions"))?;
-                    self.current = parse(h.value);
-                }
+                None => self.current = parse(self.values.as_mut()?.next()?),
             }
         }
     }

@@ -20,14 +20,14 @@
 //! ];
 //! let req = h2::ExtendedConnect::check(&fields).unwrap();
 //! let accept = Accept { protocol: req.choose_protocol(&["superchat"]), ..Accept::default() };
-//! let resp = h2::response(&accept);
+//! let resp = req.accept(&accept).unwrap();
 //! assert_eq!(resp.headers(), &[Header::new(":status", b"200"), Header::new("sec-websocket-protocol", b"superchat")]);
 //! ```
 
-use super::error::HandshakeError;
+use super::error::{DecisionError, HandshakeError};
 use super::extensions::Extensions;
-use super::http::{self, Header};
-use super::server::Accept;
+use super::http::{self, Fields, Header};
+use super::server::{check_offered, Accept};
 use super::OriginPolicy;
 
 /// A valid extended CONNECT request for WebSocket.
@@ -91,24 +91,36 @@ impl<'r> ExtendedConnect<'r> {
         Ok(Self { scheme, authority, path, origin, headers })
     }
 
+    fn fields(&self) -> Fields<'r, 'r> {
+        Fields::Headers(self.headers)
+    }
+
     /// The offered subprotocols, in the client's order.
     pub fn protocols(&self) -> impl Iterator<Item = &'r str> + Clone + 'r {
-        super::protocols(self.headers)
+        self.fields().protocols()
     }
 
     /// The first of `supported` (the server's order of preference) that the client offered.
     pub fn choose_protocol<'c>(&self, supported: &[&'c str]) -> Option<&'c str> {
-        super::choose_protocol(self.headers, supported)
+        self.fields().choose_protocol(supported)
     }
 
     /// The offered extensions, in order.
     pub fn extensions(&self) -> Extensions<'r> {
-        Extensions::from_headers(self.headers)
+        self.fields().extensions()
     }
 
     /// Checks the `origin` against `policy` (403 on refusal).
     pub fn check_origin(&self, policy: &OriginPolicy<'_>) -> Result<(), HandshakeError> {
         policy.check(self.origin)
+    }
+
+    /// The success response ([`response`]) after checking that the chosen
+    /// subprotocol and extensions were offered (RFC 8441 §5 keeps the rules
+    /// of RFC 6455 §4.2.2 and §9.1).
+    pub fn accept<'c>(&self, accept: &Accept<'c>) -> Result<ResponseHeaders<'c>, DecisionError> {
+        check_offered(self.fields(), accept)?;
+        Ok(response(accept))
     }
 }
 
@@ -134,7 +146,8 @@ impl<'c> ResponseHeaders<'c> {
     }
 }
 
-/// The success response: `:status 200` with the chosen protocol and extensions.
+/// The success response: `:status 200` with the chosen protocol and
+/// extensions, unchecked ([`ExtendedConnect::accept`] checks them against the offer).
 pub fn response<'c>(accept: &Accept<'c>) -> ResponseHeaders<'c> {
     let mut r = ResponseHeaders { fields: [super::EMPTY_HEADER; 3], len: 0 };
     r.push(Header::new(":status", b"200"));

@@ -298,7 +298,7 @@ pub(crate) fn tchar_end(s: &[u8], mut i: usize) -> usize {
 /// byte that is not UTF-8 (obs-text in a value, or frame bytes after the
 /// head); a run outside the segment starts a new one. Each byte is thus
 /// checked at most twice.
-struct Text<'a> {
+pub(crate) struct Text<'a> {
     head: &'a [u8],
     start: usize,
     text: &'a str,
@@ -354,6 +354,28 @@ fn parse_version(v: &[u8]) -> Option<u8> {
     }
 }
 
+/// A start line: the request line or the status line.
+pub(crate) trait StartLine<'a>: Sized {
+    /// The error for a malformed start line.
+    const INVALID: HandshakeError;
+    /// Parses the start line (without its CRLF), `text`'s first bytes.
+    fn parse(line: &'a [u8], text: &mut Text<'a>) -> Result<Self, HandshakeError>;
+}
+
+impl<'a> StartLine<'a> for RequestLine<'a> {
+    const INVALID: HandshakeError = HandshakeError::InvalidRequestLine;
+    fn parse(line: &'a [u8], text: &mut Text<'a>) -> Result<Self, HandshakeError> {
+        parse_request_line(line, text)
+    }
+}
+
+impl<'a> StartLine<'a> for StatusLine<'a> {
+    const INVALID: HandshakeError = HandshakeError::InvalidStatusLine;
+    fn parse(line: &'a [u8], _: &mut Text<'a>) -> Result<Self, HandshakeError> {
+        parse_status_line(line)
+    }
+}
+
 /// Parses the request line, `text`'s first bytes.
 fn parse_request_line<'a>(line: &'a [u8], text: &mut Text<'a>) -> Result<RequestLine<'a>, HandshakeError> {
     const E: HandshakeError = HandshakeError::InvalidRequestLine;
@@ -406,18 +428,95 @@ pub(crate) fn trim_ows(mut s: &[u8]) -> &[u8] {
     s
 }
 
+/// Where the parser puts header fields: [`Header`]s borrowed from the
+/// head, or [`FieldSpan`]s (positions in it) for a caller that cannot keep
+/// a borrow of the head (the server endpoint).
+pub(crate) trait FieldSink<'r> {
+    /// How many fields fit.
+    fn capacity(&self) -> usize;
+    /// Stores field `n` (below the capacity): its name `head[name.0..name.1]`
+    /// (a token) and its trimmed value `head[value.0..value.1]`.
+    fn store(
+        &mut self,
+        n: usize,
+        text: &mut Text<'r>,
+        name: (usize, usize),
+        value: (usize, usize),
+    ) -> Result<(), HandshakeError>;
+}
+
+impl<'r> FieldSink<'r> for [Header<'r>] {
+    fn capacity(&self) -> usize {
+        self.len()
+    }
+
+    #[inline]
+    fn store(
+        &mut self,
+        n: usize,
+        text: &mut Text<'r>,
+        name: (usize, usize),
+        value: (usize, usize),
+    ) -> Result<(), HandshakeError> {
+        let head = text.head;
+        let slot = self.get_mut(n).ok_or(HandshakeError::TooManyHeaders)?;
+        *slot = Header { name: text.get(name.0, name.1), value: head.get(value.0..value.1).unwrap_or_default() };
+        Ok(())
+    }
+}
+
+/// Where one header field lies in its head: the name and the trimmed value
+/// as byte ranges (heads up to 64 KiB).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct FieldSpan {
+    name: [u16; 2],
+    value: [u16; 2],
+}
+
+impl FieldSpan {
+    /// No field, to initialise an array.
+    pub(crate) const EMPTY: Self = Self { name: [0; 2], value: [0; 2] };
+
+    /// The field's name and value in `head` (empty if `head` is not the head it was parsed from).
+    #[inline]
+    pub(crate) fn get<'h>(&self, head: &'h [u8]) -> (&'h [u8], &'h [u8]) {
+        let range = |[a, b]: [u16; 2]| head.get(usize::from(a)..usize::from(b)).unwrap_or_default();
+        (range(self.name), range(self.value))
+    }
+}
+
+impl<'r> FieldSink<'r> for [FieldSpan] {
+    fn capacity(&self) -> usize {
+        self.len()
+    }
+
+    #[inline]
+    fn store(
+        &mut self,
+        n: usize,
+        _: &mut Text<'r>,
+        name: (usize, usize),
+        value: (usize, usize),
+    ) -> Result<(), HandshakeError> {
+        let slot = self.get_mut(n).ok_or(HandshakeError::TooManyHeaders)?;
+        let pos = |i: usize| u16::try_from(i).map_err(|_| HandshakeError::HeadTooLarge);
+        *slot = FieldSpan { name: [pos(name.0)?, pos(name.1)?], value: [pos(value.0)?, pos(value.1)?] };
+        Ok(())
+    }
+}
+
 /// Parses header lines from `head[i..]` up to the empty line, one pass
-/// over the bytes; returns how many fields were stored in `headers` and
+/// over the bytes; returns how many fields were stored in `fields` and
 /// the length of the head, up to and including the empty line's CRLF.
-fn fill_fields<'r>(
+fn fill_fields<'r, S: FieldSink<'r> + ?Sized>(
     head: &'r [u8],
     mut i: usize,
     text: &mut Text<'r>,
-    headers: &mut [Header<'r>],
+    fields: &mut S,
     max_headers: usize,
 ) -> Result<(usize, usize), HandshakeError> {
     use HandshakeError as E;
-    let cap = headers.len().min(max_headers);
+    let cap = fields.capacity().min(max_headers);
     let mut n = 0;
     loop {
         let name_end = tchar_end(head, i);
@@ -439,9 +538,9 @@ fn fill_fields<'r>(
         }
         let end = value_end(head, start);
         // Leading OWS is skipped above; trailing OWS is inside the run.
-        let mut value = head.get(start..end).unwrap_or_default();
-        while let [rest @ .., b' ' | b'\t'] = value {
-            value = rest;
+        let mut value_end = end;
+        while value_end > start && matches!(head.get(value_end - 1), Some(b' ' | b'\t')) {
+            value_end -= 1;
         }
         let name_start = i;
         i = match head.get(end..) {
@@ -449,10 +548,10 @@ fn fill_fields<'r>(
             Some([b'\n', ..]) => return Err(E::BareLineFeed),
             _ => return Err(E::InvalidHeaderField),
         };
-        match headers.get_mut(n) {
-            Some(slot) if n < cap => *slot = Header { name: text.get(name_start, name_end), value },
-            _ => return Err(E::TooManyHeaders),
+        if n >= cap {
+            return Err(E::TooManyHeaders);
         }
+        fields.store(n, text, (name_start, name_end), (start, value_end))?;
         n += 1;
     }
 }
@@ -463,30 +562,16 @@ fn first<'r>(headers: &'r mut [Header<'r>], n: usize) -> &'r [Header<'r>] {
 }
 
 /// The start line, the number of fields stored and the length of the head
-/// (up to and including the empty line).
-fn request_parts<'r>(
+/// (up to and including the empty line) of a complete head.
+fn head_parts<'r, L: StartLine<'r>, S: FieldSink<'r> + ?Sized>(
     head: &'r [u8],
-    headers: &mut [Header<'r>],
+    fields: &mut S,
     max_headers: usize,
-) -> Result<(RequestLine<'r>, usize, usize), HandshakeError> {
+) -> Result<(L, usize, usize), HandshakeError> {
     let mut text = Text::new(head);
-    let (line, rest) = start_line(head, HandshakeError::InvalidRequestLine)?;
-    let line = parse_request_line(line, &mut text)?;
-    let (n, end) = fill_fields(head, head.len() - rest.len(), &mut text, headers, max_headers)?;
-    Ok((line, n, end))
-}
-
-/// The start line, the number of fields stored and the length of the head
-/// (up to and including the empty line).
-fn response_parts<'r>(
-    head: &'r [u8],
-    headers: &mut [Header<'r>],
-    max_headers: usize,
-) -> Result<(StatusLine<'r>, usize, usize), HandshakeError> {
-    let mut text = Text::new(head);
-    let (line, rest) = start_line(head, HandshakeError::InvalidStatusLine)?;
-    let line = parse_status_line(line)?;
-    let (n, end) = fill_fields(head, head.len() - rest.len(), &mut text, headers, max_headers)?;
+    let (line, rest) = start_line(head, L::INVALID)?;
+    let line = L::parse(line, &mut text)?;
+    let (n, end) = fill_fields(head, head.len() - rest.len(), &mut text, fields, max_headers)?;
     Ok((line, n, end))
 }
 
@@ -505,7 +590,7 @@ pub fn parse_request_head<'r>(
     headers: &'r mut [Header<'r>],
     max_headers: usize,
 ) -> Result<RequestHead<'r>, HandshakeError> {
-    let (line, n, _) = request_parts(head, headers, max_headers)?;
+    let (line, n, _) = head_parts(head, &mut *headers, max_headers)?;
     Ok(RequestHead { line, headers: first(headers, n) })
 }
 
@@ -516,7 +601,7 @@ pub fn parse_response_head<'r>(
     headers: &'r mut [Header<'r>],
     max_headers: usize,
 ) -> Result<ResponseHead<'r>, HandshakeError> {
-    let (line, n, _) = response_parts(head, headers, max_headers)?;
+    let (line, n, _) = head_parts(head, &mut *headers, max_headers)?;
     Ok(ResponseHead { line, headers: first(headers, n) })
 }
 
@@ -564,18 +649,47 @@ impl HeadParser {
         buf: &'r [u8],
         headers: &'r mut [Header<'r>],
     ) -> Result<Status<(RequestHead<'r>, usize)>, HandshakeError> {
+        Ok(match self.parse_into(buf, &mut *headers)? {
+            Status::Partial => Status::Partial,
+            Status::Complete((line, n, end)) => {
+                Status::Complete((RequestHead { line, headers: first(headers, n) }, end))
+            }
+        })
+    }
+
+    /// Parses a response head from the bytes received so far. On success,
+    /// the `usize` is the head length: `buf[len..]` is not part of the head.
+    pub fn parse_response<'r>(
+        &mut self,
+        buf: &'r [u8],
+        headers: &'r mut [Header<'r>],
+    ) -> Result<Status<(ResponseHead<'r>, usize)>, HandshakeError> {
+        Ok(match self.parse_into(buf, &mut *headers)? {
+            Status::Partial => Status::Partial,
+            Status::Complete((line, n, end)) => {
+                Status::Complete((ResponseHead { line, headers: first(headers, n) }, end))
+            }
+        })
+    }
+
+    /// Parses a head of either kind into any [`FieldSink`]: the start line,
+    /// the number of fields stored and the head length.
+    pub(crate) fn parse_into<'r, L: StartLine<'r>, S: FieldSink<'r> + ?Sized>(
+        &mut self,
+        buf: &'r [u8],
+        fields: &mut S,
+    ) -> Result<Status<(L, usize, usize)>, HandshakeError> {
         if let Some(window) = self.whole_head_window(buf) {
-            if let Ok((line, n, end)) = request_parts(window, headers, self.limits.max_headers) {
-                self.found_whole(end);
-                return Ok(Status::Complete((RequestHead { line, headers: first(headers, n) }, end)));
+            if let Ok(parts) = head_parts::<L, S>(window, fields, self.limits.max_headers) {
+                self.found_whole(parts.2);
+                return Ok(Status::Complete(parts));
             }
             self.scanner.scanned += window.len();
         }
         let Some(end) = self.scanner.find_end(buf, self.limits.max_head_len)? else {
             return Ok(Status::Partial);
         };
-        let head = parse_request_head(&buf[..end], headers, self.limits.max_headers)?;
-        Ok(Status::Complete((head, end)))
+        head_parts(buf.get(..end).unwrap_or_default(), fields, self.limits.max_headers).map(Status::Complete)
     }
 
     /// The fast path for a head that arrives whole in the first call: the
@@ -599,55 +713,104 @@ impl HeadParser {
         self.scanner.scanned += end;
         self.scanner.found(end);
     }
+}
 
-    /// Parses a response head from the bytes received so far. On success,
-    /// the `usize` is the head length: `buf[len..]` is not part of the head.
-    pub fn parse_response<'r>(
-        &mut self,
-        buf: &'r [u8],
-        headers: &'r mut [Header<'r>],
-    ) -> Result<Status<(ResponseHead<'r>, usize)>, HandshakeError> {
-        if let Some(window) = self.whole_head_window(buf) {
-            if let Ok((line, n, end)) = response_parts(window, headers, self.limits.max_headers) {
-                self.found_whole(end);
-                return Ok(Status::Complete((ResponseHead { line, headers: first(headers, n) }, end)));
-            }
-            self.scanner.scanned += window.len();
+/// The header fields of a parsed head, in either form the parser fills:
+/// [`Header`]s, or [`FieldSpan`]s into the head bytes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Fields<'h, 'f> {
+    Headers(&'f [Header<'h>]),
+    Spans(&'h [u8], &'f [FieldSpan]),
+}
+
+impl<'h, 'f> Fields<'h, 'f> {
+    /// Field `i`: its name and value.
+    #[inline]
+    pub(crate) fn get(&self, i: usize) -> Option<(&'h [u8], &'h [u8])> {
+        match self {
+            Self::Headers(h) => h.get(i).map(|h| (h.name.as_bytes(), h.value)),
+            Self::Spans(head, s) => s.get(i).map(|s| s.get(head)),
         }
-        let Some(end) = self.scanner.find_end(buf, self.limits.max_head_len)? else {
-            return Ok(Status::Partial);
-        };
-        let head = parse_response_head(&buf[..end], headers, self.limits.max_headers)?;
-        Ok(Status::Complete((head, end)))
     }
+
+    /// The fields in order, as [`Header`]s.
+    pub(crate) fn headers(self) -> impl Iterator<Item = Header<'h>> + Clone + 'f {
+        (0..).map_while(move |i| self.get(i)).map(|(name, value)| {
+            // Names were checked to be tokens (ASCII) by the parser.
+            Header { name: core::str::from_utf8(name).unwrap_or_default(), value }
+        })
+    }
+
+    /// The values of every field named `name` (ASCII case-insensitive), in order.
+    pub(crate) fn values(self, name: &'f str) -> Values<'h, 'f> {
+        Values { fields: self, name, next: 0 }
+    }
+
+    /// The value of the first field named `name`.
+    pub(crate) fn first(self, name: &'f str) -> Option<&'h [u8]> {
+        self.values(name).next()
+    }
+}
+
+/// The values of every header field with one name, in order.
+#[derive(Clone, Debug)]
+pub(crate) struct Values<'h, 'f> {
+    fields: Fields<'h, 'f>,
+    name: &'f str,
+    next: usize,
+}
+
+impl<'h> Iterator for Values<'h, '_> {
+    type Item = &'h [u8];
+
+    fn next(&mut self) -> Option<&'h [u8]> {
+        while let Some((name, value)) = self.fields.get(self.next) {
+            self.next += 1;
+            if name.eq_ignore_ascii_case(self.name.as_bytes()) {
+                return Some(value);
+            }
+        }
+        None
+    }
+}
+
+/// The elements of one comma-separated list value (`#rule`, RFC 9110
+/// §5.6.1), trimmed, empty elements skipped. Not for values whose elements
+/// may contain quoted commas.
+pub(crate) fn elements(value: &[u8]) -> impl Iterator<Item = &[u8]> + Clone {
+    value.split(|&b| b == b',').map(trim_ows).filter(|e| !e.is_empty())
 }
 
 /// Iterates over the elements of a comma-separated list header (`#rule`,
-/// RFC 9110 §5.6.1), across every header named `name`, trimmed, skipping
+/// RFC 9110 §5.6.1), across every header with one name, trimmed, skipping
 /// empty elements. Not for headers whose elements may contain quoted commas.
 #[derive(Clone, Debug)]
-pub struct ListElements<'r> {
-    headers: core::slice::Iter<'r, Header<'r>>,
-    name: &'r str,
-    current: &'r [u8],
+pub struct ListElements<'h, 'f> {
+    values: Values<'h, 'f>,
+    current: &'h [u8],
 }
 
-impl<'r> ListElements<'r> {
+impl<'r> ListElements<'r, 'r> {
     /// The elements of every `name` header in `headers`.
     pub fn new(headers: &'r [Header<'r>], name: &'r str) -> Self {
-        Self { headers: headers.iter(), name, current: &[] }
+        Fields::Headers(headers).list(name)
     }
 }
 
-impl<'r> Iterator for ListElements<'r> {
-    type Item = &'r [u8];
+impl<'h, 'f> Fields<'h, 'f> {
+    /// The elements of every `name` field.
+    pub(crate) fn list(self, name: &'f str) -> ListElements<'h, 'f> {
+        ListElements { values: self.values(name), current: &[] }
+    }
+}
 
-    fn next(&mut self) -> Option<&'r [u8]> {
+impl<'h> Iterator for ListElements<'h, '_> {
+    type Item = &'h [u8];
+
+    fn next(&mut self) -> Option<&'h [u8]> {
         loop {
             if self.current.is_empty() {
-                let name = self.name;
-                self.current = self.headers.by_ref().find(|h| h.is(name))?.value;
-                continue;
+                self.current = self.values.next()?;
             }
             let (elem, rest) = match memchr(b',', self.current) {
                 Some(i) => (&self.current[..i], &self.current[i + 1..]),
@@ -668,16 +831,51 @@ pub(crate) fn list_has_token(value: &[u8], token: &[u8]) -> bool {
     if value.len() == token.len() && value.eq_ignore_ascii_case(token) {
         return true;
     }
-    value.split(|&b| b == b',').any(|e| trim_ows(e).eq_ignore_ascii_case(token))
+    elements(value).any(|e| e.eq_ignore_ascii_case(token))
 }
 
 /// Whether a list header `name` contains `token`, ignoring ASCII case.
 pub fn has_token(headers: &[Header<'_>], name: &str, token: &str) -> bool {
-    headers
-        .iter()
-        .filter(|h| h.is(name))
-        .flat_map(|h| h.value.split(|&b| b == b','))
-        .any(|e| trim_ows(e).eq_ignore_ascii_case(token.as_bytes()))
+    headers.iter().any(|h| h.is(name) && list_has_token(h.value, token.as_bytes()))
+}
+
+/// How often a single-valued header was seen, and where first.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Seen {
+    None,
+    One(usize),
+    Many(usize),
+}
+
+impl Seen {
+    pub(crate) fn see(&mut self, i: usize) {
+        *self = match *self {
+            Seen::None => Seen::One(i),
+            Seen::One(first) | Seen::Many(first) => Seen::Many(first),
+        };
+    }
+
+    /// The index of the first occurrence.
+    pub(crate) fn first(self) -> Option<usize> {
+        match self {
+            Seen::None => None,
+            Seen::One(i) | Seen::Many(i) => Some(i),
+        }
+    }
+}
+
+/// The header fields of a head the parser has accepted, read again line by
+/// line (no character checks: they passed). For the rare reads of a
+/// response head after the handshake; a request's fields are kept as
+/// [`FieldSpan`]s instead.
+pub(crate) fn fields_of_checked_head(head: &[u8]) -> impl Iterator<Item = Header<'_>> + Clone {
+    let rest = memchr(b'\n', head).and_then(|i| head.get(i + 1..)).unwrap_or_default();
+    rest.split(|&b| b == b'\n').map_while(|line| {
+        let line = line.strip_suffix(b"\r")?;
+        let colon = memchr(b':', line)?;
+        let (name, value) = (line.get(..colon)?, line.get(colon + 1..)?);
+        Some(Header { name: core::str::from_utf8(name).ok()?, value: trim_ows(value) })
+    })
 }
 
 /// The value of the only `name` header: `Ok(None)` if absent, `Err(())` if repeated.

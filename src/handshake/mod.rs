@@ -20,8 +20,10 @@ pub mod h2;
 pub mod http;
 pub mod server;
 
-pub use error::HandshakeError;
+pub use error::{DecisionError, HandshakeError};
 pub use http::{Header, Limits, EMPTY_HEADER};
+
+use core::fmt;
 
 use crate::error::BufferTooSmall;
 use crate::frame::Role;
@@ -127,8 +129,9 @@ impl<'r> Negotiated<'r> {
         Self { role, protocol, extensions: Extensions::from_value(extensions.map(str::as_bytes)) }
     }
 
-    pub(crate) fn from_headers(role: Role, protocol: Option<&'r str>, headers: &'r [Header<'r>]) -> Self {
-        Self { role, protocol, extensions: Extensions::from_headers(headers) }
+    /// Negotiated parameters with the `Sec-WebSocket-Extensions` value as bytes.
+    pub(crate) fn new_bytes(role: Role, protocol: Option<&'r str>, extensions: Option<&'r [u8]>) -> Self {
+        Self { role, protocol, extensions: Extensions::from_value(extensions) }
     }
 
     /// The agreed extensions, in order.
@@ -140,12 +143,12 @@ impl<'r> Negotiated<'r> {
 /// The elements of every `Sec-WebSocket-Protocol` header, in order, as strings.
 /// Validated when the request is accepted (every element a token).
 pub fn protocols<'r>(headers: &'r [Header<'r>]) -> impl Iterator<Item = &'r str> + Clone + 'r {
-    http::ListElements::new(headers, "sec-websocket-protocol").filter_map(|e| core::str::from_utf8(e).ok())
+    http::Fields::Headers(headers).protocols()
 }
 
 /// Whether every element of one `Sec-WebSocket-Protocol` value is a token.
 pub(crate) fn protocol_list_is_valid(value: &[u8]) -> bool {
-    value.split(|&b| b == b',').map(http::trim_ows).all(|e| e.is_empty() || http::is_token(e))
+    http::elements(value).all(http::is_token)
 }
 
 pub(crate) fn validate_protocols(headers: &[Header<'_>]) -> Result<(), HandshakeError> {
@@ -156,10 +159,31 @@ pub(crate) fn validate_protocols(headers: &[Header<'_>]) -> Result<(), Handshake
     }
 }
 
-/// The first of `supported` (the server's order of preference) that the client offered.
-pub(crate) fn choose_protocol<'c>(headers: &[Header<'_>], supported: &[&'c str]) -> Option<&'c str> {
-    supported.iter().copied().find(|s| protocols(headers).any(|p| p == *s))
+/// What a request offers, read the same way from every request type
+/// ([`server::Request`], [`h2::ExtendedConnect`], the server endpoint's
+/// pending request): each of them forwards to these.
+impl<'h, 'f> http::Fields<'h, 'f> {
+    /// The offered subprotocols, in the client's order, across repeated headers.
+    pub(crate) fn protocols(self) -> impl Iterator<Item = &'h str> + Clone + 'f {
+        self.list("sec-websocket-protocol").filter_map(|e| core::str::from_utf8(e).ok())
+    }
+
+    /// The first of `supported` (the server's order of preference) that the client offered.
+    pub(crate) fn choose_protocol<'c>(self, supported: &[&'c str]) -> Option<&'c str> {
+        supported.iter().copied().find(|s| self.protocols().any(|p| p == *s))
+    }
+
+    /// The offered extensions, in order, across repeated headers.
+    pub(crate) fn extensions(self) -> Extensions<'f>
+    where
+        'h: 'f,
+    {
+        Extensions::from_values(self.values("sec-websocket-extensions"))
+    }
 }
+
+/// A caller's rule for accepting an `Origin` value (see [`OriginPolicy::matching`]).
+pub type OriginPredicate<'c> = dyn Fn(&[u8]) -> bool + 'c;
 
 /// Which origins a server accepts (RFC 6455 §10.2).
 ///
@@ -167,25 +191,115 @@ pub(crate) fn choose_protocol<'c>(headers: &[Header<'_>], supported: &[&'c str])
 /// clients (curl, libraries, native apps) often do not, and can put any
 /// value there. The check defends browser users against cross-site
 /// WebSocket hijacking; it is not authentication.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+///
+/// An origin is accepted when it matches one of `allowed` or when
+/// `predicate` says yes. An entry of `allowed` is an origin
+/// (`scheme://host[:port]`, compared ASCII case-insensitively) in which the
+/// port may be `*` (any port, or none) and the host may start with `*.`
+/// (any subdomain, not the domain itself):
+///
+/// ```
+/// use wsmachine::handshake::{HandshakeError, OriginPolicy};
+/// let policy = OriginPolicy::allow(&["http://localhost:*", "https://*.example.com"]);
+/// assert_eq!(policy.check(Some(b"http://localhost:5173")), Ok(()));
+/// assert_eq!(policy.check(Some(b"http://LOCALHOST")), Ok(()));
+/// assert_eq!(policy.check(Some(b"https://app.example.com")), Ok(()));
+/// assert_eq!(policy.check(Some(b"https://example.com")), Err(HandshakeError::OriginNotAllowed));
+/// assert_eq!(policy.check(Some(b"http://localhost.evil:80")), Err(HandshakeError::OriginNotAllowed));
+/// assert_eq!(policy.check(None), Err(HandshakeError::MissingOrigin));
+///
+/// let internal = |origin: &[u8]| origin.ends_with(b".internal");
+/// let policy = OriginPolicy { allow_missing: true, ..OriginPolicy::matching(&internal) };
+/// assert_eq!(policy.check(Some(b"https://wiki.internal")), Ok(()));
+/// assert_eq!(policy.check(None), Ok(()));
+/// ```
+#[derive(Clone, Copy, Default)]
 pub struct OriginPolicy<'c> {
-    /// Exact origins accepted, e.g. `"https://example.com"` (compared ASCII case-insensitively).
+    /// Origins accepted: exact, or patterns with a `*` port or a `*.` host.
     pub allowed: &'c [&'c str],
     /// Accept a request without `Origin` (a non-browser client).
     pub allow_missing: bool,
+    /// Accepts the origins it returns `true` for (the raw `Origin` value),
+    /// in addition to `allowed`.
+    pub predicate: Option<&'c OriginPredicate<'c>>,
 }
 
-impl OriginPolicy<'_> {
+impl fmt::Debug for OriginPolicy<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OriginPolicy")
+            .field("allowed", &self.allowed)
+            .field("allow_missing", &self.allow_missing)
+            .field("predicate", &self.predicate.map(|_| ".."))
+            .finish()
+    }
+}
+
+impl<'c> OriginPolicy<'c> {
+    /// Accepts the origins that match one of `allowed` (see the type docs);
+    /// a request without `Origin` is refused.
+    pub const fn allow(allowed: &'c [&'c str]) -> Self {
+        Self { allowed, allow_missing: false, predicate: None }
+    }
+
+    /// Accepts the origins `predicate` returns `true` for; a request
+    /// without `Origin` is refused.
+    pub const fn matching(predicate: &'c OriginPredicate<'c>) -> Self {
+        Self { allowed: &[], allow_missing: false, predicate: Some(predicate) }
+    }
+
     /// Checks an `Origin` value: [`HandshakeError::OriginNotAllowed`] or
     /// [`HandshakeError::MissingOrigin`] (both 403) on refusal.
     pub fn check(&self, origin: Option<&[u8]>) -> Result<(), HandshakeError> {
         match origin {
             None if self.allow_missing => Ok(()),
             None => Err(HandshakeError::MissingOrigin),
-            Some(o) if self.allowed.iter().any(|a| a.as_bytes().eq_ignore_ascii_case(o)) => Ok(()),
+            Some(o) if self.allowed.iter().any(|a| origin_matches(a.as_bytes(), o)) => Ok(()),
+            Some(o) if self.predicate.is_some_and(|p| p(o)) => Ok(()),
             Some(_) => Err(HandshakeError::OriginNotAllowed),
         }
     }
+}
+
+/// An origin's scheme, host and port (`None`: no port).
+type OriginParts<'a> = (&'a [u8], &'a [u8], Option<&'a [u8]>);
+
+/// An origin split into its parts; `None` for a value that is not
+/// `scheme://host[:port]` (e.g. `null`).
+fn split_origin(o: &[u8]) -> Option<OriginParts<'_>> {
+    let at = o.windows(3).position(|w| w == b"://")?;
+    let (scheme, authority) = (o.get(..at)?, o.get(at + 3..)?);
+    // The port follows the last colon, unless that colon is inside an IPv6 literal.
+    match authority.iter().rposition(|&b| b == b':') {
+        Some(i) if !authority.get(i..)?.contains(&b']') => Some((scheme, authority.get(..i)?, authority.get(i + 1..))),
+        _ => Some((scheme, authority, None)),
+    }
+}
+
+/// Whether `origin` matches an allow-list entry: exactly (ignoring ASCII
+/// case), or with a `*` port (any port, or none) and/or a `*.` host (any
+/// subdomain of the rest).
+fn origin_matches(pattern: &[u8], origin: &[u8]) -> bool {
+    if pattern.eq_ignore_ascii_case(origin) {
+        return true;
+    }
+    let (Some((ps, ph, pp)), Some((os, oh, op))) = (split_origin(pattern), split_origin(origin)) else {
+        return false;
+    };
+    let port_ok = match (pp, op) {
+        (Some(b"*"), Some(p)) => !p.is_empty() && p.iter().all(u8::is_ascii_digit),
+        (Some(b"*"), None) => true,
+        (p, o) => p == o,
+    };
+    let host_ok = match ph.strip_prefix(b"*.") {
+        Some(domain) => {
+            oh.len() > domain.len() + 1
+                && oh.get(oh.len() - domain.len() - 1..).is_some_and(|tail| {
+                    tail.first() == Some(&b'.') && tail.get(1..).is_some_and(|d| d.eq_ignore_ascii_case(domain))
+                })
+        }
+        None => ph.eq_ignore_ascii_case(oh),
+    };
+    port_ok && host_ok && ps.eq_ignore_ascii_case(os)
 }
 
 /// Where bytes are written: a fixed slice (counting what would not fit) or a `Vec`.

@@ -30,9 +30,9 @@
 //! }
 //! ```
 
-use super::error::HandshakeError;
-use super::extensions::Extensions;
-use super::http::{self, HeadParser, Header, Limits, ListElements};
+use super::error::{DecisionError, HandshakeError};
+use super::extensions::{self, Extensions};
+use super::http::{self, Fields, HeadParser, Header, Limits, ListElements, Seen};
 use super::{Negotiated, OriginPolicy, Out, Sink, Status};
 use crate::error::BufferTooSmall;
 use crate::frame::Role;
@@ -40,7 +40,7 @@ use crate::frame::Role;
 /// Incremental server handshake: holds the head parser's state between reads.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ServerHandshake {
-    parser: HeadParser,
+    pub(crate) parser: HeadParser,
 }
 
 impl ServerHandshake {
@@ -94,65 +94,20 @@ impl<'r> Request<'r> {
 
     /// Checks a parsed request head (RFC 6455 §4.2.1), in one pass over the fields.
     pub fn check(head: http::RequestHead<'r>) -> Result<Self, HandshakeError> {
-        use HandshakeError as E;
-        if head.line.method != "GET" {
-            return Err(E::MethodNotGet);
-        }
-        if head.line.minor_version < 1 {
-            return Err(E::UnsupportedHttpVersion);
-        }
-        let h = head.headers;
-        let (mut host, mut key, mut version, mut origin) = (Seen::None, Seen::None, Seen::None, Seen::None);
-        let (mut upgrade, mut connection, mut protocols_ok, mut extensions_ok) = (false, false, true, true);
-        for f in h {
-            let name = f.name.as_bytes();
-            let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
-            match name.len() {
-                4 if is("host") => host.see(f.value),
-                6 if is("origin") => origin.see(f.value),
-                7 if is("upgrade") => upgrade |= http::list_has_token(f.value, b"websocket"),
-                10 if is("connection") => connection |= http::list_has_token(f.value, b"upgrade"),
-                17 if is("sec-websocket-key") => key.see(f.value),
-                21 if is("sec-websocket-version") => version.see(f.value),
-                22 if is("sec-websocket-protocol") => protocols_ok &= super::protocol_list_is_valid(f.value),
-                24 if is("sec-websocket-extensions") => {
-                    extensions_ok &= super::extensions::validate(f.value).is_ok();
-                }
-                _ => {}
-            }
-        }
-        let host = match host {
-            Seen::None => return Err(E::MissingHost),
-            Seen::Many => return Err(E::DuplicateHost),
-            Seen::One(v) => v,
-        };
-        if !upgrade {
-            return Err(E::MissingUpgrade);
-        }
-        if !connection {
-            return Err(E::MissingConnectionUpgrade);
-        }
-        if version != Seen::One(b"13") {
-            return Err(E::UnsupportedVersion);
-        }
-        let key = match key {
-            Seen::None => return Err(E::MissingKey),
-            Seen::Many => return Err(E::DuplicateKey),
-            Seen::One(v) if key_is_valid(v) => v,
-            Seen::One(_) => return Err(E::InvalidKey),
-        };
-        if !protocols_ok {
-            return Err(E::InvalidProtocolHeader);
-        }
-        if !extensions_ok {
-            return Err(E::InvalidExtensionsHeader);
-        }
-        let origin = match origin {
-            Seen::None => None,
-            Seen::One(v) => Some(v),
-            Seen::Many => return Err(E::DuplicateOrigin),
-        };
-        Ok(Self { target: head.line.target, host, key, origin, headers: h })
+        let fields = Fields::Headers(head.headers);
+        let upgrade = Scan::new(fields).verdict(&head.line)?;
+        let value = |i: usize| fields.get(i).map(|(_, v)| v).unwrap_or_default();
+        Ok(Self {
+            target: head.line.target,
+            host: value(upgrade.host),
+            key: value(upgrade.key),
+            origin: upgrade.origin.map(value),
+            headers: head.headers,
+        })
+    }
+
+    fn fields(&self) -> Fields<'r, 'r> {
+        Fields::Headers(self.headers)
     }
 
     /// The `Sec-WebSocket-Accept` value for this request.
@@ -162,23 +117,23 @@ impl<'r> Request<'r> {
 
     /// The first value of header `name` (case-insensitive), if any.
     pub fn header(&self, name: &str) -> Option<&'r [u8]> {
-        self.headers.iter().find(|h| h.is(name)).map(|h| h.value)
+        self.fields().first(name)
     }
 
     /// The offered subprotocols, in the client's order of preference,
     /// across repeated `Sec-WebSocket-Protocol` headers.
     pub fn protocols(&self) -> impl Iterator<Item = &'r str> + Clone + 'r {
-        super::protocols(self.headers)
+        self.fields().protocols()
     }
 
     /// The first of `supported` (in the server's order of preference) that the client offered.
     pub fn choose_protocol<'c>(&self, supported: &[&'c str]) -> Option<&'c str> {
-        super::choose_protocol(self.headers, supported)
+        self.fields().choose_protocol(supported)
     }
 
     /// The offered extensions, in order, across repeated `Sec-WebSocket-Extensions` headers.
     pub fn extensions(&self) -> Extensions<'r> {
-        Extensions::from_headers(self.headers)
+        self.fields().extensions()
     }
 
     /// Checks the `Origin` against `policy` (403 on refusal).
@@ -190,7 +145,7 @@ impl<'r> Request<'r> {
     ///            Origin: https://evil.example\r\n\r\n";
     /// let mut headers = [EMPTY_HEADER; 16];
     /// let (req, _) = Request::parse(rx, &mut headers).unwrap().complete().unwrap();
-    /// let policy = OriginPolicy { allowed: &["https://good.example"], allow_missing: true };
+    /// let policy = OriginPolicy { allow_missing: true, ..OriginPolicy::allow(&["https://good.example"]) };
     /// assert_eq!(req.check_origin(&policy), Err(HandshakeError::OriginNotAllowed));
     /// ```
     pub fn check_origin(&self, policy: &OriginPolicy<'_>) -> Result<(), HandshakeError> {
@@ -198,25 +153,121 @@ impl<'r> Request<'r> {
     }
 
     /// The elements of a list-valued header, across repeated headers.
-    pub fn list(&self, name: &'r str) -> ListElements<'r> {
-        ListElements::new(self.headers, name)
+    pub fn list(&self, name: &'r str) -> ListElements<'r, 'r> {
+        self.fields().list(name)
     }
 }
 
-/// How often a single-valued header was seen.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Seen<'r> {
-    None,
-    One(&'r [u8]),
-    Many,
+/// What one pass over a request's fields found (RFC 6455 §4.2.1).
+#[derive(Clone, Copy)]
+pub(crate) struct Scan {
+    host: Seen,
+    key: Seen,
+    version: Seen,
+    origin: Seen,
+    version_13: bool,
+    key_valid: bool,
+    /// An `Upgrade` header with the token `websocket`: without it the
+    /// request is plain HTTP, not a (broken) WebSocket request.
+    pub(crate) upgrade: bool,
+    connection: bool,
+    protocols_ok: bool,
+    extensions_ok: bool,
 }
 
-impl<'r> Seen<'r> {
-    fn see(&mut self, v: &'r [u8]) {
-        *self = match self {
-            Seen::None => Seen::One(v),
-            _ => Seen::Many,
+/// Where a valid upgrade request's single-valued fields are (field indices).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Upgrade {
+    pub(crate) host: usize,
+    pub(crate) key: usize,
+    pub(crate) origin: Option<usize>,
+}
+
+impl Scan {
+    pub(crate) fn new(fields: Fields<'_, '_>) -> Self {
+        let mut s = Scan {
+            host: Seen::None,
+            key: Seen::None,
+            version: Seen::None,
+            origin: Seen::None,
+            version_13: false,
+            key_valid: false,
+            upgrade: false,
+            connection: false,
+            protocols_ok: true,
+            extensions_ok: true,
         };
+        let mut i = 0;
+        while let Some((name, value)) = fields.get(i) {
+            let is = |n: &str| name.eq_ignore_ascii_case(n.as_bytes());
+            match name.len() {
+                4 if is("host") => s.host.see(i),
+                6 if is("origin") => s.origin.see(i),
+                7 if is("upgrade") => s.upgrade |= http::list_has_token(value, b"websocket"),
+                10 if is("connection") => s.connection |= http::list_has_token(value, b"upgrade"),
+                17 if is("sec-websocket-key") => {
+                    s.key.see(i);
+                    s.key_valid = key_is_valid(value);
+                }
+                21 if is("sec-websocket-version") => {
+                    s.version.see(i);
+                    s.version_13 = value == b"13";
+                }
+                22 if is("sec-websocket-protocol") => s.protocols_ok &= super::protocol_list_is_valid(value),
+                24 if is("sec-websocket-extensions") => s.extensions_ok &= extensions::validate(value).is_ok(),
+                _ => {}
+            }
+            i += 1;
+        }
+        s
+    }
+
+    /// The index of the first `Host` and `Origin` field, if any.
+    pub(crate) fn host_origin(&self) -> (Option<usize>, Option<usize>) {
+        (self.host.first(), self.origin.first())
+    }
+
+    /// The verdict on a WebSocket upgrade request, checks in a fixed order.
+    pub(crate) fn verdict(&self, line: &http::RequestLine<'_>) -> Result<Upgrade, HandshakeError> {
+        use HandshakeError as E;
+        if line.method != "GET" {
+            return Err(E::MethodNotGet);
+        }
+        if line.minor_version < 1 {
+            return Err(E::UnsupportedHttpVersion);
+        }
+        let host = match self.host {
+            Seen::None => return Err(E::MissingHost),
+            Seen::Many(_) => return Err(E::DuplicateHost),
+            Seen::One(i) => i,
+        };
+        if !self.upgrade {
+            return Err(E::MissingUpgrade);
+        }
+        if !self.connection {
+            return Err(E::MissingConnectionUpgrade);
+        }
+        if !matches!(self.version, Seen::One(_)) || !self.version_13 {
+            return Err(E::UnsupportedVersion);
+        }
+        let key = match self.key {
+            Seen::None => return Err(E::MissingKey),
+            Seen::Many(_) => return Err(E::DuplicateKey),
+            Seen::One(i) if self.key_valid => i,
+            Seen::One(_) => return Err(E::InvalidKey),
+        };
+        if !self.protocols_ok {
+            return Err(E::InvalidProtocolHeader);
+        }
+        if !self.extensions_ok {
+            return Err(E::InvalidExtensionsHeader);
+        }
+        let origin = match self.origin {
+            Seen::None => None,
+            Seen::One(i) => Some(i),
+            Seen::Many(_) => return Err(E::DuplicateOrigin),
+        };
+        Ok(Upgrade { host, key, origin })
     }
 }
 
@@ -248,10 +299,12 @@ fn key_is_valid(key: &[u8]) -> bool {
 /// extra response headers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Accept<'c> {
-    /// The chosen subprotocol; it must be one the client offered.
+    /// The chosen subprotocol; it must be one the client offered
+    /// (RFC 6455 §4.2.2), or `accept` refuses it as a usage error.
     pub protocol: Option<&'c str>,
     /// The agreed extensions, as a `Sec-WebSocket-Extensions` value
-    /// (see [`super::extensions::ExtensionWriter`]); each must have been offered.
+    /// (see [`super::extensions::ExtensionWriter`]); each must have been
+    /// offered (RFC 6455 §9.1), or `accept` refuses it as a usage error.
     pub extensions: Option<&'c str>,
     /// Extra headers (e.g. `Set-Cookie`). Names and values are written as
     /// given: they must not contain CR or LF.
@@ -265,7 +318,25 @@ impl<'c> Accept<'c> {
     }
 }
 
-fn write_accept<S: Sink>(key: &[u8], a: &Accept<'_>, out: &mut S) {
+/// Checks that the server's choice is among the client's offer (RFC 6455
+/// §4.2.2: the subprotocol MUST be one the client offered; §9.1: so must
+/// every extension).
+pub(crate) fn check_offered(offer: Fields<'_, '_>, a: &Accept<'_>) -> Result<(), DecisionError> {
+    if let Some(p) = a.protocol {
+        if !offer.protocols().any(|o| o == p) {
+            return Err(DecisionError::ProtocolNotOffered);
+        }
+    }
+    for ext in extensions::parse(a.extensions.unwrap_or_default().as_bytes()) {
+        let ext = ext.map_err(|_| DecisionError::ExtensionNotOffered)?;
+        if !offer.extensions().any(|o| o.name.eq_ignore_ascii_case(ext.name)) {
+            return Err(DecisionError::ExtensionNotOffered);
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn write_accept<S: Sink + ?Sized>(key: &[u8], a: &Accept<'_>, out: &mut S) {
     out.put(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ");
     out.put(&super::accept_key(key));
     out.put(b"\r\n");
@@ -281,20 +352,26 @@ fn write_accept<S: Sink>(key: &[u8], a: &Accept<'_>, out: &mut S) {
     out.put(b"\r\n");
 }
 
-/// Writes the `101 Switching Protocols` response into `out`; returns its length.
-pub fn accept(req: &Request<'_>, a: &Accept<'_>, out: &mut [u8]) -> Result<usize, BufferTooSmall> {
+/// Writes the `101 Switching Protocols` response into `out`; returns its
+/// length. The chosen subprotocol and extensions must be among those the
+/// request offers ([`DecisionError::ProtocolNotOffered`],
+/// [`DecisionError::ExtensionNotOffered`] otherwise, and nothing is written).
+pub fn accept(req: &Request<'_>, a: &Accept<'_>, out: &mut [u8]) -> Result<usize, DecisionError> {
+    check_offered(req.fields(), a)?;
     let mut o = Out::new(out);
     write_accept(req.key, a, &mut o);
-    o.finish()
+    Ok(o.finish()?)
 }
 
-/// Appends the `101 Switching Protocols` response to `out`.
+/// Appends the `101 Switching Protocols` response to `out`; see [`accept`].
 #[cfg(feature = "alloc")]
-pub fn accept_vec(req: &Request<'_>, a: &Accept<'_>, out: &mut alloc::vec::Vec<u8>) {
+pub fn accept_vec(req: &Request<'_>, a: &Accept<'_>, out: &mut alloc::vec::Vec<u8>) -> Result<(), DecisionError> {
+    check_offered(req.fields(), a)?;
     write_accept(req.key, a, out);
+    Ok(())
 }
 
-fn write_reject<S: Sink>(status: u16, headers: &[Header<'_>], body: &[u8], out: &mut S) {
+pub(crate) fn write_reject<S: Sink + ?Sized>(status: u16, headers: &[Header<'_>], body: &[u8], out: &mut S) {
     out.put(b"HTTP/1.1 ");
     out.put_u(u64::from(status));
     out.put(b" ");
@@ -334,7 +411,7 @@ pub fn reject_vec(status: u16, headers: &[Header<'_>], body: &[u8], out: &mut al
 const VERSION_HEADERS: [Header<'static>; 2] =
     [Header::new("Upgrade", b"websocket"), Header::new("Sec-WebSocket-Version", b"13")];
 
-fn error_headers(e: HandshakeError) -> &'static [Header<'static>] {
+pub(crate) fn error_headers(e: HandshakeError) -> &'static [Header<'static>] {
     if e.status() == 426 {
         &VERSION_HEADERS
     } else {
