@@ -74,6 +74,7 @@
 //! `alloc`, `_vec` variants append the output to a `Vec<u8>`.
 
 use core::fmt;
+use core::time::Duration;
 
 use crate::connection::{Config, Connection, Event, Handled};
 use crate::error::BufferTooSmall;
@@ -419,6 +420,7 @@ enum ServerState {
 pub struct ServerEndpoint {
     state: ServerState,
     config: Config,
+    handshake_deadline: Deadline,
 }
 
 impl ServerEndpoint {
@@ -434,7 +436,7 @@ impl ServerEndpoint {
             max_headers: limits.max_headers.min(MAX_HEADERS),
             max_head_len: limits.max_head_len.min(usize::from(u16::MAX)),
         };
-        Self { state: ServerState::Reading(ServerHandshake::new(limits)), config }
+        Self { state: ServerState::Reading(ServerHandshake::new(limits)), config, handshake_deadline: Deadline::new() }
     }
 
     /// Feeds received bytes; see the [module docs](self) for the handshake
@@ -535,6 +537,42 @@ impl ServerEndpoint {
         };
         self.state = ServerState::Ended;
         Ok(n)
+    }
+
+    /// When the endpoint next needs [`handle_timeout`](Self::handle_timeout):
+    /// the opening-handshake deadline until the upgrade (or a time at or
+    /// before the last `now` given, meaning "now", while it is not anchored
+    /// yet), then the connection's ([`Connection::poll_timeout`]).
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        match &self.state {
+            ServerState::Open(conn) => conn.poll_timeout(),
+            ServerState::Reading(_) | ServerState::Deciding(_) => Some(self.handshake_deadline.next()),
+            ServerState::Refusing(_) | ServerState::Ended => None,
+        }
+    }
+
+    /// Acts on the deadlines passed at `now` (the caller's clock): a request
+    /// head (or a decision) that took longer than
+    /// [`Config::handshake_timeout`] ends the handshake with
+    /// [`HandshakeError::TimedOut`], reported here, and a 408 response is
+    /// owed ([`poll_transmit`](Self::poll_transmit)); once open, see
+    /// [`Connection::handle_timeout`].
+    pub fn handle_timeout(&mut self, now: Duration) -> Option<ServerEvent<'static, '_>> {
+        match self.state {
+            ServerState::Reading(_) | ServerState::Deciding(_) => {
+                if !self.handshake_deadline.passed(now, self.config.handshake_timeout) {
+                    return None;
+                }
+                self.state = ServerState::Refusing(HandshakeError::TimedOut);
+                return Some(ServerEvent::HandshakeFailed(HandshakeError::TimedOut));
+            }
+            ServerState::Refusing(_) | ServerState::Ended => return None,
+            ServerState::Open(_) => {}
+        }
+        match &mut self.state {
+            ServerState::Open(conn) => conn.handle_timeout(now).map(ServerEvent::Connection),
+            _ => None,
+        }
     }
 
     /// Tells the endpoint the transport ended. Once open, see
@@ -788,6 +826,7 @@ enum ClientState<'r, M> {
 pub struct ClientEndpoint<'r, M> {
     state: ClientState<'r, M>,
     config: Config,
+    handshake_deadline: Deadline,
 }
 
 impl<'r, M: MaskSource> ClientEndpoint<'r, M> {
@@ -798,7 +837,11 @@ impl<'r, M: MaskSource> ClientEndpoint<'r, M> {
         let limits = Limits { max_headers: request.limits.max_headers.min(MAX_HEADERS), ..request.limits };
         let request = ClientRequest { limits, ..request };
         let handshake = request.handshake();
-        Self { state: ClientState::Handshake { request, handshake, sent: false, mask }, config }
+        Self {
+            state: ClientState::Handshake { request, handshake, sent: false, mask },
+            config,
+            handshake_deadline: Deadline::new(),
+        }
     }
 
     /// Feeds received bytes; see the [module docs](self) for the handshake
@@ -861,6 +904,38 @@ impl<'r, M: MaskSource> ClientEndpoint<'r, M> {
             _ => ClientEvent::Rejected(view),
         };
         Handled { consumed, event: Some(event) }
+    }
+
+    /// When the endpoint next needs [`handle_timeout`](Self::handle_timeout):
+    /// the opening-handshake deadline until the `101`, then the connection's.
+    pub fn poll_timeout(&self) -> Option<Duration> {
+        match &self.state {
+            ClientState::Open(conn) => conn.poll_timeout(),
+            ClientState::Handshake { .. } => Some(self.handshake_deadline.next()),
+            ClientState::Ended => None,
+        }
+    }
+
+    /// Acts on the deadlines passed at `now`: a response that did not come
+    /// within [`Config::handshake_timeout`] ends the handshake with
+    /// [`HandshakeError::TimedOut`], reported here (close the transport);
+    /// once open, see [`Connection::handle_timeout`].
+    pub fn handle_timeout(&mut self, now: Duration) -> Option<ClientEvent<'static, '_, 'r>> {
+        match self.state {
+            ClientState::Handshake { .. } => {
+                if !self.handshake_deadline.passed(now, self.config.handshake_timeout) {
+                    return None;
+                }
+                self.state = ClientState::Ended;
+                return Some(ClientEvent::HandshakeFailed(HandshakeError::TimedOut));
+            }
+            ClientState::Ended => return None,
+            ClientState::Open(_) => {}
+        }
+        match &mut self.state {
+            ClientState::Open(conn) => conn.handle_timeout(now).map(ClientEvent::Connection),
+            _ => None,
+        }
     }
 
     /// Tells the endpoint the transport ended. Once open, see
@@ -941,5 +1016,32 @@ impl<M: MaskSource> ClientEndpoint<'_, M> {
             }
             _ => 0,
         }
+    }
+}
+
+/// The opening-handshake deadline, anchored at the first `handle_timeout`
+/// (the endpoint has no clock of its own).
+#[derive(Clone, Copy, Debug)]
+struct Deadline {
+    at: Option<Duration>,
+    /// The latest `now` the caller gave.
+    now: Duration,
+}
+
+impl Deadline {
+    const fn new() -> Self {
+        Self { at: None, now: Duration::ZERO }
+    }
+
+    /// When to wake: the deadline, or the last `now` while unanchored.
+    fn next(&self) -> Duration {
+        self.at.unwrap_or(self.now)
+    }
+
+    /// Anchors the deadline `timeout` after the first call; whether it passed.
+    fn passed(&mut self, now: Duration, timeout: Duration) -> bool {
+        self.now = now;
+        let at = *self.at.get_or_insert(now + timeout);
+        now >= at
     }
 }

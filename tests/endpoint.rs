@@ -902,3 +902,53 @@ fn client_endpoint_refuses_an_agreed_extension_it_cannot_run_rfc6455_9_1() {
     assert!(matches!(input.event, Some(ClientEvent::HandshakeFailed(HandshakeError::UnsupportedExtension))));
     assert!(client.connection().is_none());
 }
+
+#[test]
+fn server_endpoint_times_out_a_trickling_head_with_408_rfc6455_4_2_1() {
+    use std::time::Duration;
+    let mut server = ServerEndpoint::new(Config::default());
+    assert_eq!(server.poll_timeout(), Some(Duration::ZERO), "not anchored yet: wake now");
+    assert!(server.handle_timeout(Duration::from_secs(1)).is_none());
+    assert_eq!(server.poll_timeout(), Some(Duration::from_secs(11)));
+    let mut part = REQUEST[..20].to_vec();
+    let _ = server.handle_data(&mut part);
+    assert!(server.handle_timeout(Duration::from_secs(10)).is_none());
+    let ev = server.handle_timeout(Duration::from_secs(11));
+    assert!(matches!(ev, Some(ServerEvent::HandshakeFailed(HandshakeError::TimedOut))), "reported by the timeout call");
+    let mut tx = [0u8; 512];
+    let n = server.poll_transmit(&mut tx).unwrap().unwrap();
+    assert!(tx[..n].starts_with(b"HTTP/1.1 408 "));
+    assert!(server.transport_should_close());
+    assert_eq!(server.poll_timeout(), None);
+}
+
+#[test]
+fn client_endpoint_times_out_a_missing_101_rfc6455_4_1() {
+    use std::time::Duration;
+    let request = ClientRequest::new("example.com", "/", NONCE);
+    let config = Config { handshake_timeout: Duration::from_secs(3), ..Config::default() };
+    let mut client = ClientEndpoint::new(request, config, Counter(1));
+    assert!(client.handle_timeout(Duration::from_secs(100)).is_none());
+    assert_eq!(client.poll_timeout(), Some(Duration::from_secs(103)));
+    let ev = client.handle_timeout(Duration::from_secs(103));
+    assert!(matches!(ev, Some(ClientEvent::HandshakeFailed(HandshakeError::TimedOut))));
+    assert!(client.transport_should_close());
+}
+
+#[test]
+fn endpoints_hand_time_to_the_open_connection_rfc6455_7_1_1() {
+    use std::time::Duration;
+    let mut server =
+        ServerEndpoint::new(Config { keepalive_interval: Some(Duration::from_secs(5)), ..Config::default() });
+    let mut rx = REQUEST.to_vec();
+    let handled = server.handle_data(&mut rx);
+    let Some(ServerEvent::Request(req)) = handled.event else { panic!("a request") };
+    let mut tx = Vec::new();
+    req.accept_vec(&Accept::default(), &mut tx).unwrap();
+    assert!(server.handle_timeout(Duration::ZERO).is_none());
+    assert_eq!(server.poll_timeout(), Some(Duration::from_secs(5)), "the connection's keep-alive now");
+    assert!(server.handle_timeout(Duration::from_secs(5)).is_none());
+    let mut out = [0u8; 16];
+    assert_eq!(server.poll_transmit(&mut out), Ok(Some(2)), "a keep-alive Ping");
+    assert_eq!(&out[..2], [0x89, 0x00]);
+}

@@ -64,6 +64,10 @@ pub enum HandshakeError {
     OriginNotAllowed,
     /// No `Origin` header and the policy requires one (403).
     MissingOrigin,
+    /// The opening handshake did not complete within
+    /// [`Config::handshake_timeout`](crate::Config::handshake_timeout)
+    /// (a server answers 408 Request Timeout).
+    TimedOut,
 
     // --- client side, RFC 6455 §4.1 ---
     /// The `Sec-WebSocket-Accept` header is missing, repeated or wrong.
@@ -106,6 +110,7 @@ impl HandshakeError {
     pub const fn status(self) -> u16 {
         match self {
             Self::HeadTooLarge | Self::TooManyHeaders => 431,
+            Self::TimedOut => 408,
             Self::UnsupportedVersion => 426,
             Self::OriginNotAllowed | Self::MissingOrigin => 403,
             _ => 400,
@@ -142,6 +147,7 @@ impl fmt::Display for HandshakeError {
             Self::ProtocolNotOffered => "server chose a subprotocol that was not offered",
             Self::ExtensionNotOffered => "server agreed to an extension that was not offered",
             Self::DuplicateExtensions => "more than one Sec-WebSocket-Extensions in a response",
+            Self::TimedOut => "the opening handshake timed out",
             Self::UnsupportedExtension => "agreed extension not supported by this connection",
             Self::MissingPseudoHeader(name) => return write!(f, "missing or empty pseudo-header {name}"),
             Self::InvalidPseudoHeader => "duplicate, misplaced or unknown pseudo-header",
