@@ -69,6 +69,10 @@ pub enum HandshakeError {
     ProtocolNotOffered,
     /// The server agreed to an extension the client did not offer.
     ExtensionNotOffered,
+    /// The server's `permessage-deflate` response has a parameter the client
+    /// did not allow, an invalid value, a missing required parameter, or
+    /// appears more than once (RFC 7692 §5, §7.1).
+    InvalidDeflateResponse,
 
     // --- RFC 8441 / RFC 9220 extended CONNECT ---
     /// A required pseudo-header (`:method`, `:protocol`, `:scheme`, `:path`,
@@ -133,6 +137,7 @@ impl fmt::Display for HandshakeError {
             Self::InvalidAccept => "missing or wrong Sec-WebSocket-Accept",
             Self::ProtocolNotOffered => "server chose a subprotocol that was not offered",
             Self::ExtensionNotOffered => "server agreed to an extension that was not offered",
+            Self::InvalidDeflateResponse => "server's permessage-deflate parameters do not answer the offer",
             Self::MissingPseudoHeader(name) => return write!(f, "missing or empty pseudo-header {name}"),
             Self::InvalidPseudoHeader => "duplicate, misplaced or unknown pseudo-header",
             Self::NotConnect => ":method is not CONNECT",
