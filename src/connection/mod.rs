@@ -17,6 +17,8 @@ use crate::handshake::Negotiated;
 use crate::mask::MaskSource;
 use crate::utf8::Utf8Validator;
 
+#[cfg(feature = "deflate")]
+mod deflate;
 mod receive;
 mod send;
 pub mod state;
@@ -271,6 +273,9 @@ pub struct Connection<M = NoMask> {
     life: Lifecycle,
     peer_close: PeerClose,
     timers: Timers,
+    /// permessage-deflate, when negotiated ([`Connection::with_deflate`]).
+    #[cfg(feature = "deflate")]
+    deflate: Option<alloc::boxed::Box<deflate::DeflateState>>,
 }
 
 impl Connection<NoMask> {
@@ -288,8 +293,7 @@ impl Connection<NoMask> {
         if negotiated.role != Role::Server {
             return Err(UsageError::WrongRole);
         }
-        check_extensions(negotiated)?;
-        Ok(Self::server(config))
+        check_extensions(Self::server(config), negotiated)
     }
 }
 
@@ -313,8 +317,7 @@ impl<M: MaskSource> Connection<M> {
         if negotiated.role != Role::Client {
             return Err(UsageError::WrongRole);
         }
-        check_extensions(negotiated)?;
-        Ok(Self::client(config, mask))
+        check_extensions(Self::client(config, mask), negotiated)
     }
 
     const fn build(role: Role, config: Config, mask: M) -> Self {
@@ -335,6 +338,8 @@ impl<M: MaskSource> Connection<M> {
             life: Lifecycle::new(),
             peer_close: PeerClose { code: CloseCode::NO_STATUS, reason: [0; MAX_REASON_LEN], reason_len: 0 },
             timers: Timers::new(),
+            #[cfg(feature = "deflate")]
+            deflate: None,
         }
     }
 
@@ -407,10 +412,24 @@ impl<M: MaskSource> Connection<M> {
     }
 }
 
-/// The agreement's extensions: this connection runs none yet, so any is refused.
-fn check_extensions(negotiated: &Negotiated<'_>) -> Result<(), UsageError> {
+/// The connection for the agreement's extensions: permessage-deflate
+/// (with the feature `deflate`, read from the response as the server wrote
+/// it, run with [`DeflateConfig::default`](crate::deflate::DeflateConfig)'s
+/// level and memory) or none; any other extension is refused.
+#[cfg(feature = "deflate")]
+fn check_extensions<M: MaskSource>(conn: Connection<M>, negotiated: &Negotiated<'_>) -> Result<Connection<M>, UsageError> {
+    Ok(match deflate::agreement_of(negotiated)? {
+        Some(agreement) => conn.with_deflate(agreement, crate::deflate::DeflateConfig::default()),
+        None => conn,
+    })
+}
+
+/// The connection for the agreement's extensions: without the feature
+/// `deflate` this connection runs none, so any is refused.
+#[cfg(not(feature = "deflate"))]
+fn check_extensions<M: MaskSource>(conn: Connection<M>, negotiated: &Negotiated<'_>) -> Result<Connection<M>, UsageError> {
     match negotiated.extensions().next() {
-        None => Ok(()),
+        None => Ok(conn),
         Some(_) => Err(UsageError::UnsupportedExtension),
     }
 }

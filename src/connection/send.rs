@@ -11,7 +11,7 @@ use super::state::{State, Trigger};
 use super::{Connection, MessageKind};
 
 impl MessageKind {
-    const fn opcode(self) -> Opcode {
+    pub(super) const fn opcode(self) -> Opcode {
         match self {
             Self::Text => Opcode::Text,
             Self::Binary => Opcode::Binary,
@@ -106,6 +106,10 @@ impl<M: MaskSource> Connection<M> {
     fn send_whole_to(&mut self, kind: MessageKind, data: &[u8], sink: &mut impl FrameSink) -> Result<(), UsageError> {
         if self.send_kind.is_some() {
             return Err(UsageError::MessageInProgress);
+        }
+        #[cfg(feature = "deflate")]
+        if self.compresses(data.len()) {
+            return self.send_compressed(kind, data, sink);
         }
         self.send_data(kind.opcode(), data, true, sink)
     }
@@ -246,7 +250,7 @@ impl<M: MaskSource> Connection<M> {
         Ok(self.write_frame(opcode, true, payload, out))
     }
 
-    fn send_data(
+    pub(super) fn send_data(
         &mut self,
         opcode: Opcode,
         data: &[u8],
@@ -275,7 +279,7 @@ impl<M: MaskSource> Connection<M> {
 
     /// The header of one outgoing frame, with a fresh mask key for a client.
     #[inline]
-    fn header(&mut self, opcode: Opcode, fin: bool, len: usize) -> FrameHeader {
+    pub(super) fn header(&mut self, opcode: Opcode, fin: bool, len: usize) -> FrameHeader {
         let mut h = FrameHeader::new(opcode, len as u64);
         h.fin = fin;
         if self.role == Role::Client {
@@ -327,9 +331,13 @@ impl<M: MaskSource> Connection<M> {
 
 /// Where data frames are written: a caller's slice, or (with `alloc`) the
 /// end of a `Vec`, which grows without being zero-filled first.
-trait FrameSink {
+pub(super) trait FrameSink {
     /// Makes room for `needed` more bytes, or says the buffer is too small.
     fn room(&mut self, needed: usize) -> Result<(), BufferTooSmall>;
+    /// Hands `write` the free space (a slice: what is left of it; a `Vec`:
+    /// `want` more bytes) and keeps the first bytes it reports written.
+    #[cfg(feature = "deflate")]
+    fn region<R>(&mut self, want: usize, write: impl FnOnce(&mut [u8]) -> (usize, R)) -> R;
     /// Appends one frame: the header, then the payload (masked with the
     /// header's key, if any). [`room`](Self::room) was called first.
     fn frame(&mut self, h: &FrameHeader, payload: &[u8]);
@@ -346,6 +354,13 @@ impl FrameSink for SliceSink<'_> {
             true => Ok(()),
             false => Err(BufferTooSmall { needed }),
         }
+    }
+
+    #[cfg(feature = "deflate")]
+    fn region<R>(&mut self, _want: usize, write: impl FnOnce(&mut [u8]) -> (usize, R)) -> R {
+        let (n, result) = write(&mut self.out[self.at..]);
+        self.at += n;
+        result
     }
 
     #[inline]
@@ -385,6 +400,17 @@ impl FrameSink for alloc::vec::Vec<u8> {
     fn room(&mut self, needed: usize) -> Result<(), BufferTooSmall> {
         self.reserve(needed);
         Ok(())
+    }
+
+    /// Compresses straight into the `Vec`, after a zero-filled stretch
+    /// that always holds the whole compressed message.
+    #[cfg(feature = "deflate")]
+    fn region<R>(&mut self, want: usize, write: impl FnOnce(&mut [u8]) -> (usize, R)) -> R {
+        let start = self.len();
+        self.resize(start + want, 0);
+        let (n, result) = write(&mut self[start..]);
+        self.truncate(start + n);
+        result
     }
 
     #[inline]
