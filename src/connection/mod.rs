@@ -417,7 +417,10 @@ impl<M: MaskSource> Connection<M> {
 /// it, run with [`DeflateConfig::default`](crate::deflate::DeflateConfig)'s
 /// level and memory) or none; any other extension is refused.
 #[cfg(feature = "deflate")]
-fn check_extensions<M: MaskSource>(conn: Connection<M>, negotiated: &Negotiated<'_>) -> Result<Connection<M>, UsageError> {
+fn check_extensions<M: MaskSource>(
+    conn: Connection<M>,
+    negotiated: &Negotiated<'_>,
+) -> Result<Connection<M>, UsageError> {
     Ok(match deflate::agreement_of(negotiated)? {
         Some(agreement) => conn.with_deflate(agreement, crate::deflate::DeflateConfig::default()),
         None => conn,
@@ -427,7 +430,10 @@ fn check_extensions<M: MaskSource>(conn: Connection<M>, negotiated: &Negotiated<
 /// The connection for the agreement's extensions: without the feature
 /// `deflate` this connection runs none, so any is refused.
 #[cfg(not(feature = "deflate"))]
-fn check_extensions<M: MaskSource>(conn: Connection<M>, negotiated: &Negotiated<'_>) -> Result<Connection<M>, UsageError> {
+fn check_extensions<M: MaskSource>(
+    conn: Connection<M>,
+    negotiated: &Negotiated<'_>,
+) -> Result<Connection<M>, UsageError> {
     match negotiated.extensions().next() {
         None => Ok(conn),
         Some(_) => Err(UsageError::UnsupportedExtension),
