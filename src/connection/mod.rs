@@ -2,7 +2,10 @@
 //! out; the caller's clock in, deadlines out.
 //!
 //! - [`state`]: the lifecycle, its one transition function and its table;
-//! - `receive`: [`Connection::handle_data`] and [`Connection::handle_eof`];
+//! - `receive`: [`Connection::handle_data`], [`Connection::handle_data_into`]
+//!   and [`Connection::handle_eof`];
+//! - `deflate` (feature `deflate`): permessage-deflate (RFC 7692) run by the
+//!   connection, from `Connection::with_deflate`;
 //! - `send`: the `send_*` calls, [`Connection::close`] and
 //!   [`Connection::poll_transmit`] (the replies the protocol obliges);
 //! - `timeout`: [`Connection::poll_timeout`] and [`Connection::handle_timeout`].
@@ -167,9 +170,11 @@ pub enum OwnedTermination {
 
 /// What [`Connection::handle_data`] and [`Connection::handle_eof`] report.
 ///
-/// Data payloads borrow the caller's input buffer (`'b`); control payloads
-/// borrow the connection (`'c`), so a data chunk can be echoed with a send
-/// call while it is still in hand.
+/// Data payloads borrow the caller's buffers (`'b`: the input, or with
+/// permessage-deflate the inflate buffer given to
+/// [`Connection::handle_data_into`]); control payloads borrow the
+/// connection (`'c`), so a data chunk can be echoed with a send call while
+/// it is still in hand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event<'b, 'c> {
     /// A piece of a text or binary message, unmasked. Text is validated as

@@ -79,6 +79,13 @@ impl<M: MaskSource> Connection<M> {
     /// Writes a whole text message (fragmented at
     /// [`Config::max_outgoing_frame`](super::Config::max_outgoing_frame))
     /// into `out`; returns the bytes written.
+    ///
+    /// With permessage-deflate (feature `deflate`) whole messages are
+    /// compressed when the codec's threshold says so: RSV1 on the first
+    /// frame, fragmented after compression. `out` then needs room for the
+    /// compressed frames plus 14 bytes (the largest header, before the
+    /// compressed bytes); if it is too small, [`BufferTooSmall`] gives a
+    /// size that is always enough and nothing is sent.
     pub fn send_text(&mut self, text: &str, out: &mut [u8]) -> Result<usize, UsageError> {
         self.send_whole(MessageKind::Text, text.as_bytes(), out)
     }
@@ -120,6 +127,9 @@ impl<M: MaskSource> Connection<M> {
     /// they go (RFC 6455 §5.6, §8.1): a piece that cannot continue valid
     /// UTF-8, or a last piece that ends inside a character, is refused with
     /// [`UsageError::InvalidUtf8`] and nothing is written.
+    ///
+    /// With permessage-deflate, fragments are sent uncompressed (RSV1 clear;
+    /// RFC 7692 §6 lets each message choose); whole-message sends compress.
     pub fn send_fragment(
         &mut self,
         kind: MessageKind,
@@ -148,7 +158,8 @@ impl<M: MaskSource> Connection<M> {
     /// Zero-copy sending: writes only the header of one data frame into
     /// `header` and masks `payload` in place (client), so the caller can
     /// write header and payload with one vectored write. Message state and
-    /// UTF-8 checks are as with [`send_fragment`](Self::send_fragment).
+    /// UTF-8 checks are as with [`send_fragment`](Self::send_fragment);
+    /// like it, never compressed (RSV1 clear) with permessage-deflate.
     pub fn encode_data_header(
         &mut self,
         kind: MessageKind,
