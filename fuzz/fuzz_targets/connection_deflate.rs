@@ -50,14 +50,14 @@ fuzz_target!(|case: Case| {
         pending.extend_from_slice(&input[..take]);
         input = &input[take..];
         loop {
-            let (input_range, out_range) = (pending.as_ptr_range(), out.as_ptr_range());
+            let (input_range, out_range, len) = (pending.as_ptr_range(), out.as_ptr_range(), pending.len());
             let h = conn.handle_data_into(&mut pending, &mut out);
-            assert!(h.consumed <= pending.len());
+            assert!(h.consumed <= len);
             let consumed = h.consumed;
             let mut done = false;
             match h.event {
                 None => {
-                    assert_eq!(consumed, pending.len(), "read-more with input left");
+                    assert_eq!(consumed, len, "read-more with input left");
                     done = true;
                 }
                 Some(Event::Data { payload, message_fin, .. }) => {
