@@ -100,6 +100,9 @@ pub struct FrameDecoder {
     control: [u8; MAX_CONTROL_PAYLOAD],
     control_len: u8,
     failed: Option<ProtocolError>,
+    /// Payload bytes at the start of the next input that are unmasked
+    /// already (given back with [`FrameDecoder::unread`]).
+    unmasked_ahead: usize,
 }
 
 impl FrameDecoder {
@@ -114,6 +117,7 @@ impl FrameDecoder {
             control: [0; MAX_CONTROL_PAYLOAD],
             control_len: 0,
             failed: None,
+            unmasked_ahead: 0,
         }
     }
 
@@ -226,8 +230,11 @@ impl FrameDecoder {
         if take == 0 && remaining > 0 {
             return Ok(RawDecode { consumed, output: None });
         }
+        // Bytes given back with `unread` were unmasked when first read.
+        let done = self.unmasked_ahead.min(take);
+        self.unmasked_ahead -= done;
         if let Some(key) = header.mask {
-            apply_mask(&mut input[..take], key, offset);
+            apply_mask(&mut input[done..take], key, offset + done);
         }
         self.read += take as u64;
         let start = consumed;
@@ -237,6 +244,29 @@ impl FrameDecoder {
             self.frame = None;
         }
         Ok(RawDecode { consumed, output: Some(RawOutput::Data { header, start, end: consumed, frame_fin }) })
+    }
+
+    /// Gives back the last `n` payload bytes of the data chunk just returned
+    /// for the frame `header` (as [`RawOutput::Data`] or [`Decoded::Data`]),
+    /// when the caller could not use them (e.g. a decompressor's output was
+    /// full). The frame is rewound by `n` bytes, even if that chunk ended it,
+    /// and the caller must pass those same bytes again at the start of its
+    /// next input: they are unmasked already, so the decoder does not
+    /// unmask them a second time (the mask offset stays right).
+    ///
+    /// `n` is capped at the bytes of the frame read so far; a control
+    /// frame's header is ignored.
+    pub fn unread(&mut self, header: FrameHeader, n: usize) {
+        if header.opcode.is_control() || n == 0 {
+            return;
+        }
+        if self.frame.is_none() {
+            // The chunk ended the frame: `read` still counts its payload.
+            self.frame = Some(header);
+        }
+        let n = (n as u64).min(self.read);
+        self.read -= n;
+        self.unmasked_ahead += n as usize;
     }
 
     /// Reads (the rest of) a header from `buf`; returns the bytes used and

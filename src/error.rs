@@ -42,6 +42,13 @@ pub enum ProtocolError {
     InvalidCompressedData,
     /// The peer did not answer a keep-alive ping in time.
     KeepAliveTimeout,
+    /// A compressed message (permessage-deflate, RFC 7692) arrived but the
+    /// caller gave no buffer to inflate it into: a connection with
+    /// permessage-deflate must be fed with
+    /// [`Connection::handle_data_into`](crate::Connection::handle_data_into),
+    /// not [`handle_data`](crate::Connection::handle_data). Our fault, not
+    /// the peer's: close code 1011.
+    NoInflateBuffer,
 }
 
 impl ProtocolError {
@@ -56,7 +63,7 @@ impl ProtocolError {
         match self {
             Self::FrameTooLarge | Self::MessageTooLarge => CloseCode::TOO_BIG,
             Self::InvalidUtf8 | Self::InvalidCompressedData => CloseCode::INVALID_PAYLOAD,
-            Self::KeepAliveTimeout => CloseCode::INTERNAL_ERROR,
+            Self::KeepAliveTimeout | Self::NoInflateBuffer => CloseCode::INTERNAL_ERROR,
             _ => CloseCode::PROTOCOL_ERROR,
         }
     }
@@ -81,6 +88,9 @@ impl fmt::Display for ProtocolError {
             Self::InvalidCloseCode(c) => write!(f, "close code {c} is not valid on the wire"),
             Self::InvalidCompressedData => f.write_str("compressed message does not inflate"),
             Self::KeepAliveTimeout => f.write_str("no pong before the keep-alive deadline"),
+            Self::NoInflateBuffer => {
+                f.write_str("compressed message received through handle_data (no inflate buffer; use handle_data_into)")
+            }
         }
     }
 }

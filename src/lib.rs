@@ -133,6 +133,8 @@ extern crate std;
 pub mod close;
 pub mod connection;
 pub mod decode;
+#[cfg(feature = "deflate")]
+pub mod deflate;
 pub mod endpoint;
 pub mod error;
 pub mod frame;

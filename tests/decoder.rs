@@ -6,7 +6,9 @@ mod frames_common;
 use frames_common as common;
 
 use common::{feed, masked, wire_frame, Frame};
-use wsmachine::{decode::Decoded, decode::FrameDecoder, frame::HeaderRules, frame::Opcode, ProtocolError, Role};
+use wsmachine::{
+    decode::Decoded, decode::FrameDecoder, decode::RawOutput, frame::HeaderRules, frame::Opcode, ProtocolError, Role,
+};
 
 const KEY: [u8; 4] = [0xa1, 0xb2, 0xc3, 0xd4];
 
@@ -330,4 +332,42 @@ fn decoder_state_queries_rfc6455_5_2() {
     assert_eq!(dec.decode(&mut again).map(|d| d.consumed), Err(ProtocolError::FrameTooLarge));
     // A masked payload checked against the independent masking helper.
     assert_eq!(masked(&masked(&plain, KEY), KEY), plain);
+}
+
+/// `unread` gives back the tail of a chunk already unmasked in place: decoded
+/// again from the same (unmasked) bytes, it comes out right, not unmasked
+/// twice; also when the chunk had ended the frame (RFC 7692 §7.2.2 needs it
+/// when a decompressor's output fills up mid-chunk).
+#[test]
+fn unread_rewinds_without_unmasking_twice_rfc6455_5_3() {
+    let plain: Vec<u8> = (0..40u8).collect();
+    let mut wire = wire_frame(0x2, true, 0, Some(KEY), &plain);
+    wire.extend(wire_frame(0x2, true, 0, Some(KEY), b"next"));
+    let mut dec = server();
+    let mut got = Vec::new();
+    let mut at = 0;
+    let mut giveback = [5usize, 0, 7, 3, 30].into_iter().cycle();
+    let mut frames = 0;
+    while at < wire.len() {
+        let raw = dec.decode_raw(&mut wire[at..], 13).unwrap();
+        match raw.output {
+            Some(RawOutput::Data { header, start, end, frame_fin }) => {
+                let back = giveback.next().unwrap().min((end - start).saturating_sub(1));
+                got.extend_from_slice(&wire[at + start..at + end - back]);
+                dec.unread(header, back);
+                at += raw.consumed - back;
+                if frame_fin && back == 0 {
+                    frames += 1;
+                    if frames == 1 {
+                        assert_eq!(got, plain);
+                        got.clear();
+                    }
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(got, b"next");
+    assert_eq!(frames, 2);
+    assert!(dec.at_frame_boundary());
 }

@@ -2,7 +2,10 @@
 //! out; the caller's clock in, deadlines out.
 //!
 //! - [`state`]: the lifecycle, its one transition function and its table;
-//! - `receive`: [`Connection::handle_data`] and [`Connection::handle_eof`];
+//! - `receive`: [`Connection::handle_data`], [`Connection::handle_data_into`]
+//!   and [`Connection::handle_eof`];
+//! - `deflate` (feature `deflate`): permessage-deflate (RFC 7692) run by the
+//!   connection, from `Connection::with_deflate`;
 //! - `send`: the `send_*` calls, [`Connection::close`] and
 //!   [`Connection::poll_transmit`] (the replies the protocol obliges);
 //! - `timeout`: [`Connection::poll_timeout`] and [`Connection::handle_timeout`].
@@ -17,6 +20,8 @@ use crate::handshake::Negotiated;
 use crate::mask::MaskSource;
 use crate::utf8::Utf8Validator;
 
+#[cfg(feature = "deflate")]
+mod deflate;
 mod receive;
 mod send;
 pub mod state;
@@ -165,9 +170,11 @@ pub enum OwnedTermination {
 
 /// What [`Connection::handle_data`] and [`Connection::handle_eof`] report.
 ///
-/// Data payloads borrow the caller's input buffer (`'b`); control payloads
-/// borrow the connection (`'c`), so a data chunk can be echoed with a send
-/// call while it is still in hand.
+/// Data payloads borrow the caller's buffers (`'b`: the input, or with
+/// permessage-deflate the inflate buffer given to
+/// [`Connection::handle_data_into`]); control payloads borrow the
+/// connection (`'c`), so a data chunk can be echoed with a send call while
+/// it is still in hand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event<'b, 'c> {
     /// A piece of a text or binary message, unmasked. Text is validated as
@@ -271,6 +278,9 @@ pub struct Connection<M = NoMask> {
     life: Lifecycle,
     peer_close: PeerClose,
     timers: Timers,
+    /// permessage-deflate, when negotiated ([`Connection::with_deflate`]).
+    #[cfg(feature = "deflate")]
+    deflate: Option<alloc::boxed::Box<deflate::DeflateState>>,
 }
 
 impl Connection<NoMask> {
@@ -288,8 +298,7 @@ impl Connection<NoMask> {
         if negotiated.role != Role::Server {
             return Err(UsageError::WrongRole);
         }
-        check_extensions(negotiated)?;
-        Ok(Self::server(config))
+        check_extensions(Self::server(config), negotiated)
     }
 }
 
@@ -313,8 +322,7 @@ impl<M: MaskSource> Connection<M> {
         if negotiated.role != Role::Client {
             return Err(UsageError::WrongRole);
         }
-        check_extensions(negotiated)?;
-        Ok(Self::client(config, mask))
+        check_extensions(Self::client(config, mask), negotiated)
     }
 
     const fn build(role: Role, config: Config, mask: M) -> Self {
@@ -335,6 +343,8 @@ impl<M: MaskSource> Connection<M> {
             life: Lifecycle::new(),
             peer_close: PeerClose { code: CloseCode::NO_STATUS, reason: [0; MAX_REASON_LEN], reason_len: 0 },
             timers: Timers::new(),
+            #[cfg(feature = "deflate")]
+            deflate: None,
         }
     }
 
@@ -407,10 +417,30 @@ impl<M: MaskSource> Connection<M> {
     }
 }
 
-/// The agreement's extensions: this connection runs none yet, so any is refused.
-fn check_extensions(negotiated: &Negotiated<'_>) -> Result<(), UsageError> {
+/// The connection for the agreement's extensions: permessage-deflate
+/// (with the feature `deflate`, read from the response as the server wrote
+/// it, run with [`DeflateConfig::default`](crate::deflate::DeflateConfig)'s
+/// level and memory) or none; any other extension is refused.
+#[cfg(feature = "deflate")]
+fn check_extensions<M: MaskSource>(
+    conn: Connection<M>,
+    negotiated: &Negotiated<'_>,
+) -> Result<Connection<M>, UsageError> {
+    Ok(match deflate::agreement_of(negotiated)? {
+        Some(agreement) => conn.with_deflate(agreement, crate::deflate::DeflateConfig::default()),
+        None => conn,
+    })
+}
+
+/// The connection for the agreement's extensions: without the feature
+/// `deflate` this connection runs none, so any is refused.
+#[cfg(not(feature = "deflate"))]
+fn check_extensions<M: MaskSource>(
+    conn: Connection<M>,
+    negotiated: &Negotiated<'_>,
+) -> Result<Connection<M>, UsageError> {
     match negotiated.extensions().next() {
-        None => Ok(()),
+        None => Ok(conn),
         Some(_) => Err(UsageError::UnsupportedExtension),
     }
 }

@@ -1,4 +1,4 @@
-//! Bytes in, one event out: `handle_data` and `handle_eof`.
+//! Bytes in, one event out: `handle_data`, `handle_data_into` and `handle_eof`.
 
 use crate::close::CloseFrame;
 use crate::decode::RawOutput;
@@ -9,10 +9,35 @@ use crate::mask::{apply_mask, MaskSource};
 use super::state::{State, Trigger};
 use super::{Connection, Event, Handled, MessageKind};
 
+/// What one decoding step made, as positions (so that the loop over
+/// compressed chunks that inflate to nothing holds no borrow).
+pub(super) enum Step {
+    /// More input is needed.
+    More,
+    /// A compressed chunk inflated to nothing: go on with the rest.
+    #[cfg_attr(not(feature = "deflate"), allow(dead_code))]
+    Again,
+    /// Data at `input[start..end]`, unmasked in place.
+    Plain { kind: MessageKind, start: usize, end: usize, frame_fin: bool, message_fin: bool },
+    /// Inflated data at `out[..len]`.
+    #[cfg_attr(not(feature = "deflate"), allow(dead_code))]
+    Inflated { kind: MessageKind, len: usize, frame_fin: bool, message_fin: bool },
+    /// A whole control frame; its payload is in the decoder.
+    Control(FrameHeader),
+    /// The peer broke the protocol.
+    Fail(ProtocolError),
+}
+
 impl<M: MaskSource> Connection<M> {
     /// Feeds received bytes. Returns how many were consumed and at most one
     /// event; call again with the unconsumed rest (plus new bytes) until it
     /// returns no event. Payloads are unmasked in place.
+    ///
+    /// **A connection with permessage-deflate must be fed with
+    /// [`handle_data_into`](Self::handle_data_into)**: this is
+    /// `handle_data_into(buf, &mut [])`, which has nowhere to inflate a
+    /// compressed message, so the first one fails the connection with
+    /// [`ProtocolError::NoInflateBuffer`] (close code 1011).
     ///
     /// A peer's protocol violation is not an error here: it ends in
     /// [`Event::Closed`] with [`Termination::Failed`](super::Termination::Failed),
@@ -21,7 +46,27 @@ impl<M: MaskSource> Connection<M> {
     /// ([`State::reads`] is false), input is consumed and ignored; the call
     /// reports [`Event::Closed`] if the connection ended and that was not
     /// reported yet (after a peer's Close, once our reply is written).
+    #[inline]
     pub fn handle_data<'b, 'c>(&'c mut self, buf: &'b mut [u8]) -> Handled<Event<'b, 'c>> {
+        self.handle_data_into(buf, &mut [])
+    }
+
+    /// [`handle_data`](Self::handle_data) with a buffer to inflate
+    /// compressed messages into (permessage-deflate, RFC 7692 §7.2.2).
+    ///
+    /// An [`Event::Data`] payload borrows `buf` (unmasked in place) for an
+    /// uncompressed message and `out` (its first bytes) for a compressed
+    /// one: never the connection, so it can be echoed with a send call
+    /// while in hand. Any `out` size works (one byte is enough); a larger
+    /// one means fewer events. When `out` fills up, `consumed` stops where
+    /// the decompressor stopped: pass the rest of `buf` again (those bytes
+    /// are unmasked already; the connection knows). `frame_fin` and
+    /// `message_fin` are set only once all of the frame's or message's
+    /// output was delivered. [`Config::max_message_size`](super::Config::max_message_size)
+    /// counts inflated bytes and fails with 1009 as soon as it is crossed;
+    /// data that does not inflate fails with 1007. An empty `out` with a
+    /// compressed message fails with [`ProtocolError::NoInflateBuffer`].
+    pub fn handle_data_into<'b, 'c>(&'c mut self, buf: &'b mut [u8], out: &'b mut [u8]) -> Handled<Event<'b, 'c>> {
         if !self.life.state.reads() {
             return Handled { consumed: buf.len(), event: self.report() };
         }
@@ -35,9 +80,73 @@ impl<M: MaskSource> Connection<M> {
                 None => {}
             }
         }
+        let mut at = 0;
+        loop {
+            let (used, step) = self.step(&mut buf[at..], out);
+            let from = at;
+            at += used;
+            let event = match step {
+                Step::More => return Handled { consumed: at, event: None },
+                // Never `None` while input remains: the caller reads it as "read more".
+                Step::Again if at < buf.len() || self.owes_output() => continue,
+                Step::Again => return Handled { consumed: at, event: None },
+                Step::Fail(e) => return self.fail_input(e, buf.len()),
+                Step::Plain { kind, start, end, frame_fin, message_fin } => {
+                    Event::Data { kind, payload: &buf[from + start..from + end], frame_fin, message_fin }
+                }
+                Step::Inflated { kind, len, frame_fin, message_fin } => {
+                    Event::Data { kind, payload: &out[..len], frame_fin, message_fin }
+                }
+                Step::Control(header) => match header.opcode {
+                    Opcode::Ping => {
+                        let payload = self.decoder.control_payload();
+                        if self.config.auto_pong {
+                            self.replies.pong_payload[..payload.len()].copy_from_slice(payload);
+                            self.replies.pong = Some(payload.len() as u8);
+                        }
+                        Event::Ping(self.decoder.control_payload())
+                    }
+                    Opcode::Pong => {
+                        self.timers.pong_received();
+                        Event::Pong(self.decoder.control_payload())
+                    }
+                    _ => match self.receive_close() {
+                        Err(e) => return self.fail_input(e, buf.len()),
+                        // Our Close was sent: the handshake is complete, reported now.
+                        Ok(State::Closed) => {
+                            let _ = self.life.take_report();
+                            Event::Closed(super::Termination::Clean(self.peer_close_frame()))
+                        }
+                        Ok(_) => Event::CloseReceived(self.peer_close_frame()),
+                    },
+                },
+            };
+            return Handled { consumed: at, event: Some(event) };
+        }
+    }
+
+    /// Whether inflated output is owed before the next header is read.
+    #[inline]
+    fn owes_output(&self) -> bool {
+        #[cfg(feature = "deflate")]
+        return self.inflate_owed();
+        #[cfg(not(feature = "deflate"))]
+        false
+    }
+
+    /// One frame chunk from `buf` (or, with permessage-deflate, output
+    /// still owed from the last one): the bytes used and what they made.
+    #[inline]
+    fn step(&mut self, buf: &mut [u8], out: &mut [u8]) -> (usize, Step) {
+        #[cfg(feature = "deflate")]
+        if self.inflate_owed() {
+            return (0, self.inflate_owed_output(out));
+        }
+        #[cfg(not(feature = "deflate"))]
+        let _ = &out;
         let raw = match self.decoder.decode_raw(buf, usize::MAX) {
             Ok(raw) => raw,
-            Err(e) => return self.fail_input(e, buf.len()),
+            Err(e) => return (0, Step::Fail(e)),
         };
         let consumed = raw.consumed;
         if !self.recv.in_frame {
@@ -48,13 +157,17 @@ impl<M: MaskSource> Connection<M> {
             };
             if let Some(header) = started {
                 if let Err(e) = self.start_frame(&header) {
-                    return self.fail_input(e, buf.len());
+                    return (0, Step::Fail(e));
                 }
             }
         }
-        let event = match raw.output {
-            None => return Handled { consumed, event: None },
+        match raw.output {
+            None => (consumed, Step::More),
             Some(RawOutput::Data { header, start, end, frame_fin }) => {
+                #[cfg(feature = "deflate")]
+                if self.inflating() {
+                    return self.inflate_chunk(header, buf, (start, end, frame_fin), out);
+                }
                 let payload = &buf[start..end];
                 let kind = self.recv.kind.unwrap_or(MessageKind::Binary);
                 let message_fin = frame_fin && header.fin;
@@ -65,39 +178,16 @@ impl<M: MaskSource> Connection<M> {
                     let utf8 = &mut self.recv.utf8;
                     let checked = utf8.feed(payload).and_then(|()| if message_fin { utf8.finish() } else { Ok(()) });
                     if checked.is_err() {
-                        return self.fail_input(ProtocolError::InvalidUtf8, buf.len());
+                        return (0, Step::Fail(ProtocolError::InvalidUtf8));
                     }
                 }
                 if message_fin {
                     self.recv.kind = None;
                 }
-                Event::Data { kind, payload, frame_fin, message_fin }
+                (consumed, Step::Plain { kind, start, end, frame_fin, message_fin })
             }
-            Some(RawOutput::Control { header }) => match header.opcode {
-                Opcode::Ping => {
-                    let payload = self.decoder.control_payload();
-                    if self.config.auto_pong {
-                        self.replies.pong_payload[..payload.len()].copy_from_slice(payload);
-                        self.replies.pong = Some(payload.len() as u8);
-                    }
-                    Event::Ping(self.decoder.control_payload())
-                }
-                Opcode::Pong => {
-                    self.timers.pong_received();
-                    Event::Pong(self.decoder.control_payload())
-                }
-                _ => match self.receive_close() {
-                    Err(e) => return self.fail_input(e, buf.len()),
-                    // Our Close was sent: the handshake is complete, reported now.
-                    Ok(State::Closed) => {
-                        let _ = self.life.take_report();
-                        Event::Closed(super::Termination::Clean(self.peer_close_frame()))
-                    }
-                    Ok(_) => Event::CloseReceived(self.peer_close_frame()),
-                },
-            },
-        };
-        Handled { consumed, event: Some(event) }
+            Some(RawOutput::Control { header }) => (consumed, Step::Control(header)),
+        }
     }
 
     /// The fast path for the most common input: a whole unfragmented text or
@@ -152,7 +242,14 @@ impl<M: MaskSource> Connection<M> {
             (op, None) => {
                 self.recv.kind = Some(if op == Opcode::Text { MessageKind::Text } else { MessageKind::Binary });
                 self.recv.len = 0;
+                #[cfg(feature = "deflate")]
+                self.deflate_start_message(header);
             }
+        }
+        // A compressed message counts inflated bytes (as they come) instead.
+        #[cfg(feature = "deflate")]
+        if self.count_compressed(header)? {
+            return Ok(());
         }
         self.recv.len += header.payload_len;
         if self.recv.len > self.config.max_message_size {

@@ -11,7 +11,7 @@ use super::state::{State, Trigger};
 use super::{Connection, MessageKind};
 
 impl MessageKind {
-    const fn opcode(self) -> Opcode {
+    pub(super) const fn opcode(self) -> Opcode {
         match self {
             Self::Text => Opcode::Text,
             Self::Binary => Opcode::Binary,
@@ -79,6 +79,13 @@ impl<M: MaskSource> Connection<M> {
     /// Writes a whole text message (fragmented at
     /// [`Config::max_outgoing_frame`](super::Config::max_outgoing_frame))
     /// into `out`; returns the bytes written.
+    ///
+    /// With permessage-deflate (feature `deflate`) whole messages are
+    /// compressed when the codec's threshold says so: RSV1 on the first
+    /// frame, fragmented after compression. `out` then needs room for the
+    /// compressed frames plus 14 bytes (the largest header, before the
+    /// compressed bytes); if it is too small, [`BufferTooSmall`] gives a
+    /// size that is always enough and nothing is sent.
     pub fn send_text(&mut self, text: &str, out: &mut [u8]) -> Result<usize, UsageError> {
         self.send_whole(MessageKind::Text, text.as_bytes(), out)
     }
@@ -107,6 +114,10 @@ impl<M: MaskSource> Connection<M> {
         if self.send_kind.is_some() {
             return Err(UsageError::MessageInProgress);
         }
+        #[cfg(feature = "deflate")]
+        if self.compresses(data.len()) {
+            return self.send_compressed(kind, data, sink);
+        }
         self.send_data(kind.opcode(), data, true, sink)
     }
 
@@ -116,6 +127,9 @@ impl<M: MaskSource> Connection<M> {
     /// they go (RFC 6455 §5.6, §8.1): a piece that cannot continue valid
     /// UTF-8, or a last piece that ends inside a character, is refused with
     /// [`UsageError::InvalidUtf8`] and nothing is written.
+    ///
+    /// With permessage-deflate, fragments are sent uncompressed (RSV1 clear;
+    /// RFC 7692 §6 lets each message choose); whole-message sends compress.
     pub fn send_fragment(
         &mut self,
         kind: MessageKind,
@@ -144,7 +158,8 @@ impl<M: MaskSource> Connection<M> {
     /// Zero-copy sending: writes only the header of one data frame into
     /// `header` and masks `payload` in place (client), so the caller can
     /// write header and payload with one vectored write. Message state and
-    /// UTF-8 checks are as with [`send_fragment`](Self::send_fragment).
+    /// UTF-8 checks are as with [`send_fragment`](Self::send_fragment);
+    /// like it, never compressed (RSV1 clear) with permessage-deflate.
     pub fn encode_data_header(
         &mut self,
         kind: MessageKind,
@@ -246,7 +261,7 @@ impl<M: MaskSource> Connection<M> {
         Ok(self.write_frame(opcode, true, payload, out))
     }
 
-    fn send_data(
+    pub(super) fn send_data(
         &mut self,
         opcode: Opcode,
         data: &[u8],
@@ -275,7 +290,7 @@ impl<M: MaskSource> Connection<M> {
 
     /// The header of one outgoing frame, with a fresh mask key for a client.
     #[inline]
-    fn header(&mut self, opcode: Opcode, fin: bool, len: usize) -> FrameHeader {
+    pub(super) fn header(&mut self, opcode: Opcode, fin: bool, len: usize) -> FrameHeader {
         let mut h = FrameHeader::new(opcode, len as u64);
         h.fin = fin;
         if self.role == Role::Client {
@@ -327,9 +342,13 @@ impl<M: MaskSource> Connection<M> {
 
 /// Where data frames are written: a caller's slice, or (with `alloc`) the
 /// end of a `Vec`, which grows without being zero-filled first.
-trait FrameSink {
+pub(super) trait FrameSink {
     /// Makes room for `needed` more bytes, or says the buffer is too small.
     fn room(&mut self, needed: usize) -> Result<(), BufferTooSmall>;
+    /// Hands `write` the free space (a slice: what is left of it; a `Vec`:
+    /// `want` more bytes) and keeps the first bytes it reports written.
+    #[cfg(feature = "deflate")]
+    fn region<R>(&mut self, want: usize, write: impl FnOnce(&mut [u8]) -> (usize, R)) -> R;
     /// Appends one frame: the header, then the payload (masked with the
     /// header's key, if any). [`room`](Self::room) was called first.
     fn frame(&mut self, h: &FrameHeader, payload: &[u8]);
@@ -346,6 +365,13 @@ impl FrameSink for SliceSink<'_> {
             true => Ok(()),
             false => Err(BufferTooSmall { needed }),
         }
+    }
+
+    #[cfg(feature = "deflate")]
+    fn region<R>(&mut self, _want: usize, write: impl FnOnce(&mut [u8]) -> (usize, R)) -> R {
+        let (n, result) = write(&mut self.out[self.at..]);
+        self.at += n;
+        result
     }
 
     #[inline]
@@ -385,6 +411,17 @@ impl FrameSink for alloc::vec::Vec<u8> {
     fn room(&mut self, needed: usize) -> Result<(), BufferTooSmall> {
         self.reserve(needed);
         Ok(())
+    }
+
+    /// Compresses straight into the `Vec`, after a zero-filled stretch
+    /// that always holds the whole compressed message.
+    #[cfg(feature = "deflate")]
+    fn region<R>(&mut self, want: usize, write: impl FnOnce(&mut [u8]) -> (usize, R)) -> R {
+        let start = self.len();
+        self.resize(start + want, 0);
+        let (n, result) = write(&mut self[start..]);
+        self.truncate(start + n);
+        result
     }
 
     #[inline]

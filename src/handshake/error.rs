@@ -81,6 +81,10 @@ pub enum HandshakeError {
     /// The server agreed to an offered extension that this build's
     /// connection cannot run (e.g. `permessage-deflate` without the `deflate` feature).
     UnsupportedExtension,
+    /// The server's `permessage-deflate` response has a parameter the client
+    /// did not allow, an invalid value, a missing required parameter, or
+    /// appears more than once (RFC 7692 §5, §7.1).
+    InvalidDeflateResponse,
 
     // --- RFC 8441 / RFC 9220 extended CONNECT ---
     /// A required pseudo-header (`:method`, `:protocol`, `:scheme`, `:path`,
@@ -149,6 +153,7 @@ impl fmt::Display for HandshakeError {
             Self::DuplicateExtensions => "more than one Sec-WebSocket-Extensions in a response",
             Self::TimedOut => "the opening handshake timed out",
             Self::UnsupportedExtension => "agreed extension not supported by this connection",
+            Self::InvalidDeflateResponse => "server's permessage-deflate parameters do not answer the offer",
             Self::MissingPseudoHeader(name) => return write!(f, "missing or empty pseudo-header {name}"),
             Self::InvalidPseudoHeader => "duplicate, misplaced or unknown pseudo-header",
             Self::NotConnect => ":method is not CONNECT",
