@@ -5,6 +5,8 @@
 //! cargo run --example echo_client -- ws://127.0.0.1:9001/ --send "hello"         # send one message, print the reply
 //! ```
 //! Exits 0 after a completed close handshake, non-zero with a one-line reason otherwise.
+//! Built with the `deflate` feature it offers permessage-deflate (RFC 7692)
+//! unless `--no-deflate` is given.
 //! The handshake key and every mask key come from the OS random source.
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -20,9 +22,11 @@ fn main() {
     let mut url = None;
     let mut protocols = Vec::new();
     let mut send = None;
+    let mut deflate = cfg!(feature = "deflate");
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--no-deflate" => deflate = false,
             "--protocol" => protocols.push(args.next().unwrap_or_else(|| usage())),
             "--send" => send = Some(args.next().unwrap_or_else(|| usage())),
             _ if url.is_none() && !arg.starts_with("--") => url = Some(arg),
@@ -30,7 +34,7 @@ fn main() {
         }
     }
     let url = url.unwrap_or_else(|| usage());
-    match run(&url, &protocols, send.as_deref()) {
+    match run(&url, &protocols, send.as_deref(), deflate) {
         Ok(()) => {}
         Err(reason) => {
             eprintln!("echo_client: {reason}");
@@ -40,7 +44,7 @@ fn main() {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: echo_client ws://HOST[:PORT]/PATH [--protocol NAME]... [--send TEXT]");
+    eprintln!("usage: echo_client ws://HOST[:PORT]/PATH [--protocol NAME]... [--send TEXT] [--no-deflate]");
     exit(2);
 }
 
@@ -84,7 +88,7 @@ impl OsRandom {
     }
 }
 
-fn run(url: &str, protocols: &[String], send: Option<&str>) -> Result<(), String> {
+fn run(url: &str, protocols: &[String], send: Option<&str>, deflate: bool) -> Result<(), String> {
     let (host, port, path) = parse_url(url)?;
     let mut stream = TcpStream::connect((host, port)).map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
     stream.set_nodelay(true).map_err(|e| e.to_string())?;
@@ -93,9 +97,11 @@ fn run(url: &str, protocols: &[String], send: Option<&str>) -> Result<(), String
     random.fill(&mut key);
 
     let offered: Vec<&str> = protocols.iter().map(String::as_str).collect();
+    let mut offer = [0u8; 128];
     let request = ClientRequest {
         port: (port != 80).then_some(port),
         protocols: &offered,
+        extensions: if deflate { deflate_offer(&mut offer) } else { None },
         ..ClientRequest::new(host, path, key)
     };
     let mut tx = Vec::new();
@@ -106,7 +112,7 @@ fn run(url: &str, protocols: &[String], send: Option<&str>) -> Result<(), String
     let mut rx = vec![0u8; 64 * 1024];
     let mut len = 0;
     let mut handshake = request.handshake();
-    let used = loop {
+    let (used, agreement) = loop {
         let n = stream.read(&mut rx[len..]).map_err(|e| e.to_string())?;
         if n == 0 {
             return Err("the server closed the connection during the handshake".into());
@@ -115,7 +121,9 @@ fn run(url: &str, protocols: &[String], send: Option<&str>) -> Result<(), String
         let mut headers = [EMPTY_HEADER; 64];
         match handshake.parse_response(&rx[..len], &mut headers) {
             Ok(Status::Partial) => continue,
-            Ok(Status::Complete((Response::Accepted(_), used))) => break used,
+            Ok(Status::Complete((Response::Accepted(negotiated), used))) => {
+                break (used, deflate_agreement(&negotiated.extensions())?);
+            }
             Ok(Status::Complete((Response::Rejected(r), _))) => {
                 return Err(format!("the server refused the upgrade with HTTP {}", r.status))
             }
@@ -130,8 +138,11 @@ fn run(url: &str, protocols: &[String], send: Option<&str>) -> Result<(), String
         random.fill(&mut k);
         k
     };
-    let mut conn = Connection::client(Config::default(), mask);
+    let conn = Connection::client(Config::default(), mask);
+    let mut conn = with_deflate(conn, agreement);
     let mut messages = MessageAssembler::new();
+    // Inflated payloads land here when permessage-deflate is in use.
+    let mut inflated = vec![0u8; 16 * 1024];
     if let Some(text) = send {
         conn.send_text_vec(text, &mut tx).map_err(|e| e.to_string())?;
     }
@@ -139,7 +150,7 @@ fn run(url: &str, protocols: &[String], send: Option<&str>) -> Result<(), String
         let mut off = 0;
         let mut outcome = None;
         loop {
-            let input = conn.handle_data(&mut rx[off..len]);
+            let input = conn.handle_data_into(&mut rx[off..len], &mut inflated);
             off += input.consumed;
             let Some(event) = input.event else { break };
             match event {
@@ -199,4 +210,49 @@ fn describe(how: Termination<'_>) -> Result<(), String> {
         Termination::Abnormal => Err("the connection ended without a close handshake (1006)".into()),
         Termination::TimedOut => Err("the close handshake timed out (1006)".into()),
     }
+}
+
+#[cfg(feature = "deflate")]
+type Agreement = Option<wsmachine::deflate::DeflateAgreement>;
+#[cfg(not(feature = "deflate"))]
+type Agreement = Option<()>;
+
+/// The permessage-deflate offer, as a `Sec-WebSocket-Extensions` value.
+#[cfg(feature = "deflate")]
+fn deflate_offer(out: &mut [u8; 128]) -> Option<&str> {
+    let n = wsmachine::deflate::DeflateConfig::default().offer(out).ok()?;
+    std::str::from_utf8(&out[..n]).ok()
+}
+
+/// What the server agreed, checked against our offer (RFC 7692 §7.1).
+#[cfg(feature = "deflate")]
+fn deflate_agreement(response: &wsmachine::handshake::extensions::Extensions<'_>) -> Result<Agreement, String> {
+    let config = wsmachine::deflate::DeflateConfig::default();
+    config.check_response(response.clone()).map_err(|e| format!("bad permessage-deflate response: {e}"))
+}
+
+#[cfg(feature = "deflate")]
+fn with_deflate<M: wsmachine::MaskSource>(conn: Connection<M>, agreement: Agreement) -> Connection<M> {
+    match agreement {
+        Some(a) => conn.with_deflate(a, wsmachine::deflate::DeflateConfig::default()),
+        None => conn,
+    }
+}
+
+#[cfg(not(feature = "deflate"))]
+fn deflate_offer(_: &mut [u8; 128]) -> Option<&str> {
+    None
+}
+
+#[cfg(not(feature = "deflate"))]
+fn deflate_agreement(response: &wsmachine::handshake::extensions::Extensions<'_>) -> Result<Agreement, String> {
+    match response.clone().next() {
+        None => Ok(None),
+        Some(e) => Err(format!("the server agreed to {} without an offer", e.name)),
+    }
+}
+
+#[cfg(not(feature = "deflate"))]
+fn with_deflate<M: wsmachine::MaskSource>(conn: Connection<M>, _: Agreement) -> Connection<M> {
+    conn
 }

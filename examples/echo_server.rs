@@ -7,8 +7,11 @@
 //! once accepted. Run it and open the printed address:
 //!
 //! ```sh
-//! cargo run --release --example echo_server -- [--addr 127.0.0.1:9001] [--max-message-size BYTES]
+//! cargo run --release --features deflate --example echo_server -- [--addr 127.0.0.1:9001] [--max-message-size BYTES] [--no-deflate]
 //! ```
+//!
+//! Built with the `deflate` feature, it accepts permessage-deflate
+//! (RFC 7692) when the client offers it, unless `--no-deflate` is given.
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::time::Duration;
@@ -24,8 +27,13 @@ const PROTOCOLS: [&str; 2] = ["chat", "superchat"];
 fn main() {
     let mut addr = String::from("127.0.0.1:9001");
     let mut max_message: u64 = 16 << 20;
+    let mut deflate = cfg!(feature = "deflate");
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
+        if arg == "--no-deflate" {
+            deflate = false;
+            continue;
+        }
         match (arg.as_str(), args.next()) {
             ("--addr", Some(v)) => addr = v,
             ("--max-message-size", Some(v)) => max_message = v.parse().unwrap_or_else(|_| usage()),
@@ -39,7 +47,7 @@ fn main() {
     println!("listening on http://{}/", listener.local_addr().map(|a| a.to_string()).unwrap_or(addr));
     for stream in listener.incoming().flatten() {
         std::thread::spawn(move || {
-            if let Err(e) = serve(stream, max_message) {
+            if let Err(e) = serve(stream, max_message, deflate) {
                 eprintln!("echo_server: connection ended: {e}");
             }
         });
@@ -47,12 +55,12 @@ fn main() {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: echo_server [--addr HOST:PORT] [--max-message-size BYTES]");
+    eprintln!("usage: echo_server [--addr HOST:PORT] [--max-message-size BYTES] [--no-deflate]");
     std::process::exit(2);
 }
 
 /// One client: the opening handshake (or the page), then the echo loop.
-fn serve(mut stream: TcpStream, max_message: u64) -> io::Result<()> {
+fn serve(mut stream: TcpStream, max_message: u64, deflate: bool) -> io::Result<()> {
     stream.set_nodelay(true)?;
     let mut rx = vec![0u8; 64 * 1024];
     let mut len = 0;
@@ -72,7 +80,10 @@ fn serve(mut stream: TcpStream, max_message: u64) -> io::Result<()> {
             Some(ServerEvent::Request(req)) => {
                 // The first of ours that the client offers, in the client's order.
                 let protocol = req.protocols().find_map(|p| PROTOCOLS.into_iter().find(|ours| *ours == p));
-                req.accept_vec(&Accept { protocol, ..Accept::default() }, &mut tx).map_err(io::Error::other)?;
+                let mut ext = [0u8; 128];
+                let extensions = if deflate { deflate_response(&req, &mut ext) } else { None };
+                req.accept_vec(&Accept { protocol, extensions, ..Accept::default() }, &mut tx)
+                    .map_err(io::Error::other)?;
                 stream.write_all(&tx)?;
                 tx.clear();
                 break used;
@@ -102,10 +113,12 @@ fn serve(mut stream: TcpStream, max_message: u64) -> io::Result<()> {
 
     let Some(mut conn) = endpoint.into_connection() else { return Ok(()) };
     let mut messages = MessageAssembler::new();
+    // Inflated payloads land here when permessage-deflate is in use.
+    let mut inflated = vec![0u8; 16 * 1024];
     loop {
         let mut off = 0;
         loop {
-            let input = conn.handle_data(&mut rx[off..len]);
+            let input = conn.handle_data_into(&mut rx[off..len], &mut inflated);
             off += input.consumed;
             let Some(event) = input.event else { break };
             if let Ok(Some(message)) = messages.push(&event) {
@@ -150,4 +163,21 @@ fn linger_close(mut stream: TcpStream) -> io::Result<()> {
     let mut sink = [0u8; 4096];
     while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
     Ok(())
+}
+
+/// The permessage-deflate response to the first acceptable offer, if any.
+#[cfg(feature = "deflate")]
+fn deflate_response<'o>(req: &wsmachine::PendingRequest<'_, '_>, out: &'o mut [u8; 128]) -> Option<&'o str> {
+    use wsmachine::deflate::DeflateConfig;
+    use wsmachine::handshake::extensions::ExtensionWriter;
+    let agreement = DeflateConfig::default().accept_offer(req.extensions())?;
+    let mut w = ExtensionWriter::new(out);
+    agreement.write_response(&mut w);
+    let n = w.finish().ok()?;
+    std::str::from_utf8(&out[..n]).ok()
+}
+
+#[cfg(not(feature = "deflate"))]
+fn deflate_response<'o>(_: &wsmachine::PendingRequest<'_, '_>, _: &'o mut [u8; 128]) -> Option<&'o str> {
+    None
 }

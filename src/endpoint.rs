@@ -443,12 +443,23 @@ impl ServerEndpoint {
     /// and [`Connection::handle_data`] for the connection. While a request
     /// awaits the decision, this consumes nothing and reports nothing.
     pub fn handle_data<'b, 'c>(&'c mut self, buf: &'b mut [u8]) -> Handled<ServerEvent<'b, 'c>> {
+        self.handle_data_into(buf, &mut [])
+    }
+
+    /// [`handle_data`](Self::handle_data) for a connection that may run
+    /// permessage-deflate: inflated payloads go into `out` (see
+    /// [`Connection::handle_data_into`]). Before the upgrade `out` is unused.
+    pub fn handle_data_into<'b, 'c>(
+        &'c mut self,
+        buf: &'b mut [u8],
+        out: &'b mut [u8],
+    ) -> Handled<ServerEvent<'b, 'c>> {
         if !matches!(self.state, ServerState::Open(_)) {
             return self.handshake_data(buf);
         }
         match &mut self.state {
             ServerState::Open(conn) => {
-                let input = conn.handle_data(buf);
+                let input = conn.handle_data_into(buf, out);
                 Handled { consumed: input.consumed, event: input.event.map(ServerEvent::Connection) }
             }
             _ => Handled { consumed: 0, event: None },
@@ -847,12 +858,23 @@ impl<'r, M: MaskSource> ClientEndpoint<'r, M> {
     /// Feeds received bytes; see the [module docs](self) for the handshake
     /// and [`Connection::handle_data`] for the connection.
     pub fn handle_data<'b, 'c>(&'c mut self, buf: &'b mut [u8]) -> Handled<ClientEvent<'b, 'c, 'r>> {
+        self.handle_data_into(buf, &mut [])
+    }
+
+    /// [`handle_data`](Self::handle_data) for a connection that may run
+    /// permessage-deflate: inflated payloads go into `out` (see
+    /// [`Connection::handle_data_into`]). Before the upgrade `out` is unused.
+    pub fn handle_data_into<'b, 'c>(
+        &'c mut self,
+        buf: &'b mut [u8],
+        out: &'b mut [u8],
+    ) -> Handled<ClientEvent<'b, 'c, 'r>> {
         if !matches!(self.state, ClientState::Open(_)) {
             return self.handshake_data(buf);
         }
         match &mut self.state {
             ClientState::Open(conn) => {
-                let input = conn.handle_data(buf);
+                let input = conn.handle_data_into(buf, out);
                 Handled { consumed: input.consumed, event: input.event.map(ClientEvent::Connection) }
             }
             _ => Handled { consumed: 0, event: None },
