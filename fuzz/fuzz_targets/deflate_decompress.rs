@@ -8,7 +8,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wsmachine::deflate::{DeflateAgreement, DeflateConfig, DeflateError, Decompressor};
+use wsmachine::deflate::{Decompressor, DeflateAgreement, DeflateConfig, DeflateError};
 use wsmachine::Role;
 
 const LIMIT: u64 = 1 << 20;

@@ -16,7 +16,12 @@ type Parsed = Vec<(String, Vec<(String, Option<Vec<u8>>)>)>;
 fn parse(value: &[u8]) -> Option<Parsed> {
     extensions::parse(value)
         .map(|r| {
-            r.ok().map(|e| (e.name.to_string(), e.params().map(|p| (p.name.to_string(), p.value.map(|v| v.bytes().collect()))).collect()))
+            r.ok().map(|e| {
+                (
+                    e.name.to_string(),
+                    e.params().map(|p| (p.name.to_string(), p.value.map(|v| v.bytes().collect()))).collect(),
+                )
+            })
         })
         .collect()
 }
@@ -25,7 +30,12 @@ fn negotiate(data: &[u8]) {
     let configs = [
         DeflateConfig::default(),
         DeflateConfig { send_max_window_bits: 10, receive_max_window_bits: 8, ..Default::default() },
-        DeflateConfig { send_no_context_takeover: true, receive_no_context_takeover: true, accept_no_context_takeover: false, ..Default::default() },
+        DeflateConfig {
+            send_no_context_takeover: true,
+            receive_no_context_takeover: true,
+            accept_no_context_takeover: false,
+            ..Default::default()
+        },
     ];
     for config in &configs {
         let _ = config.check_response(Extensions::from_value(Some(data)));
