@@ -30,7 +30,12 @@ fn negotiate(data: &[u8]) {
     let configs = [
         DeflateConfig::default(),
         DeflateConfig { send_max_window_bits: 10, receive_max_window_bits: 8, ..Default::default() },
-        DeflateConfig { send_no_context_takeover: true, receive_no_context_takeover: true, accept_no_context_takeover: false, ..Default::default() },
+        DeflateConfig {
+            send_no_context_takeover: true,
+            receive_no_context_takeover: true,
+            accept_no_context_takeover: false,
+            ..Default::default()
+        },
     ];
     for config in &configs {
         let _ = config.check_response(Extensions::from_value(Some(data)));
