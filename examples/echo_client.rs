@@ -217,10 +217,18 @@ type Agreement = Option<wsmachine::deflate::DeflateAgreement>;
 #[cfg(not(feature = "deflate"))]
 type Agreement = Option<()>;
 
-/// The permessage-deflate offer, as a `Sec-WebSocket-Extensions` value.
+/// The permessage-deflate offers, as a `Sec-WebSocket-Extensions` value:
+/// the default first, then one that also says we reset our own context
+/// after every message (`client_no_context_takeover`), for servers that
+/// want that (RFC 7692 §5 lets a client offer several, in order of preference).
 #[cfg(feature = "deflate")]
 fn deflate_offer(out: &mut [u8; 128]) -> Option<&str> {
-    let n = wsmachine::deflate::DeflateConfig::default().offer(out).ok()?;
+    use wsmachine::deflate::DeflateConfig;
+    use wsmachine::handshake::extensions::ExtensionWriter;
+    let mut w = ExtensionWriter::new(out);
+    DeflateConfig::default().write_offer(&mut w);
+    DeflateConfig { send_no_context_takeover: true, ..DeflateConfig::default() }.write_offer(&mut w);
+    let n = w.finish().ok()?;
     std::str::from_utf8(&out[..n]).ok()
 }
 
