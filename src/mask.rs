@@ -326,19 +326,20 @@ mod tests {
     /// aligned backward loop with every size of head and tail.
     fn lengths() -> impl Iterator<Item = usize> {
         let long: &[usize] = if cfg!(miri) {
-            &[511, 512, 513, 600, 767]
+            &[1023, 1037]
         } else {
-            &[511, 512, 513, 575, 600, 639, 767, 768, 769, 1000, 1023, 1024, 1025, 1100, 1500]
+            &[511, 512, 513, 767, 768, 1000, 1023, 1279, 1280, 1281, 1337, 1500]
         };
         let short = if cfg!(miri) { 0..=140 } else { 0..=300 };
-        short.chain(long.iter().copied())
+        let aligned = if cfg!(miri) { 0..=0 } else { ALIGN_FROM..=ALIGN_FROM + 80 };
+        short.chain(aligned).chain(long.iter().copied())
     }
 
     /// Miri interprets every byte: it checks every alignment mod 32 only on a few lengths.
     fn alignments(len: usize) -> core::ops::Range<usize> {
         if !cfg!(miri) {
             0..64
-        } else if len.is_multiple_of(37) || len > 500 {
+        } else if len >= ALIGN_FROM {
             0..33
         } else {
             0..2
@@ -366,7 +367,7 @@ mod tests {
     #[test]
     fn split_at_every_point_matches_whole_rfc6455_5_3() {
         let key = [0xde, 0xad, 0xbe, 0xef];
-        let len = if cfg!(miri) { 80 } else { 700 };
+        let len = if cfg!(miri) { 80 } else { 1300 };
         let mut whole = pattern();
         apply_mask_reference(&mut whole.0[..len], key, 0);
         for split in 0..=len {
@@ -382,7 +383,7 @@ mod tests {
     #[test]
     fn huge_offsets_match_small_offsets_mod_4() {
         let key = [0x01, 0x20, 0x04, 0x80];
-        for len in [1, 5, 64, 200, 600] {
+        for len in [1, 5, 64, 200, 1100] {
             for offset in [usize::MAX, usize::MAX - 1, usize::MAX - 2, usize::MAX - 3] {
                 let mut a = pattern();
                 let mut b = a;
@@ -392,7 +393,7 @@ mod tests {
                 apply_mask_reference(&mut c.0[..len], key, offset & 3);
                 assert_eq!(a.0[..len], c.0[..len], "fast, len {len} offset {offset}");
                 assert_eq!(b.0[..len], c.0[..len], "reference, len {len} offset {offset}");
-                let mut d = [0u8; 600];
+                let mut d = [0u8; 1100];
                 copy_masked(&mut d[..len], &pattern().0[..len], key, offset);
                 assert_eq!(d[..len], c.0[..len], "copy, len {len} offset {offset}");
             }
@@ -426,7 +427,7 @@ mod tests {
     #[test]
     fn masking_changes_bytes_and_twice_restores_rfc6455_5_3() {
         let key = [1, 2, 3, 4];
-        for len in [3, 16, 63, 64, 300, 513, 1500] {
+        for len in [3, 16, 63, 64, 300, 1030, 1500] {
             for align in [0, 1, 5] {
                 let mut a = pattern();
                 let mut reference = a;
