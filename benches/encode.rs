@@ -16,6 +16,12 @@ fn server_16b(c: &mut Criterion) {
         b.iter(|| black_box(conn.send_binary(black_box(&PAYLOAD), &mut out).expect("room")))
     });
     let mut vec = Vec::with_capacity(64);
+    group.bench_function("wsmachine_vec/16B", |b| {
+        b.iter(|| {
+            vec.clear();
+            black_box(conn.send_binary_vec(black_box(&PAYLOAD), &mut vec).expect("room"))
+        })
+    });
     group.bench_function("tungstenite/16B", |b| {
         b.iter(|| {
             vec.clear();
@@ -48,8 +54,14 @@ fn client_masked(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("wsmachine", name), |b| {
             b.iter(|| black_box(conn.send_binary(black_box(&payload), &mut out).expect("room")))
         });
-        let bytes = tungstenite::Bytes::from(payload.clone());
         let mut vec = Vec::with_capacity(size + 14);
+        group.bench_function(BenchmarkId::new("wsmachine_vec", name), |b| {
+            b.iter(|| {
+                vec.clear();
+                black_box(conn.send_binary_vec(black_box(&payload), &mut vec).expect("room"))
+            })
+        });
+        let bytes = tungstenite::Bytes::from(payload.clone());
         group.bench_function(BenchmarkId::new("tungstenite", name), |b| {
             b.iter(|| {
                 vec.clear();

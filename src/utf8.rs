@@ -6,7 +6,10 @@
 //! begin or continue a valid sequence (overlong forms, surrogates, code
 //! points above U+10FFFF, stray continuation bytes), without waiting for the
 //! end of the message. It is built on `core::str::from_utf8`, whose
-//! `error_len` already tells "invalid" from "cut short".
+//! `error_len` already tells "invalid" from "cut short"; with the
+//! `simdutf8` feature, whole runs go through `simdutf8`'s `compat` API
+//! instead, which answers the same two questions (SIMD while the input is
+//! valid, the exact position only once it is not).
 
 use core::fmt;
 
@@ -34,6 +37,22 @@ impl core::error::Error for Utf8Error {}
 /// assert!(complete_prefix(b"\xed\xa0").is_err());   // a surrogate, caught at its 2nd byte
 /// ```
 pub fn complete_prefix(bytes: &[u8]) -> Result<usize, Utf8Error> {
+    #[cfg(feature = "simdutf8")]
+    {
+        match simdutf8::compat::from_utf8(bytes) {
+            Ok(_) => Ok(bytes.len()),
+            Err(e) if e.error_len().is_none() => Ok(e.valid_up_to()),
+            Err(_) => Err(Utf8Error),
+        }
+    }
+    #[cfg(not(feature = "simdutf8"))]
+    complete_prefix_std(bytes)
+}
+
+/// [`complete_prefix`] with `core::str::from_utf8`: the definition the
+/// `simdutf8` path is tested against, and the cheaper call for the 2 to 4
+/// bytes of a character completed across chunks.
+fn complete_prefix_std(bytes: &[u8]) -> Result<usize, Utf8Error> {
     match core::str::from_utf8(bytes) {
         Ok(_) => Ok(bytes.len()),
         Err(e) if e.error_len().is_none() => Ok(e.valid_up_to()),
@@ -102,7 +121,7 @@ impl Utf8Validator {
             let used = self.carry_len as usize;
             self.carry[used..used + take].copy_from_slice(&chunk[..take]);
             self.carry_len += take as u8;
-            let whole = complete_prefix(self.carried())?;
+            let whole = complete_prefix_std(self.carried())?;
             if whole == 0 {
                 return Ok(()); // still unfinished, and the chunk is used up
             }

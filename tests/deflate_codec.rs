@@ -27,7 +27,7 @@ fn sample(len: usize, seed: u64) -> Vec<u8> {
     let mut out = Vec::with_capacity(len + 16);
     while out.len() < len {
         let r = next();
-        if r % 7 == 0 {
+        if r.is_multiple_of(7) {
             out.extend((0..(r >> 8) % 12).map(|i| (r >> (i % 8 * 8)) as u8));
         } else {
             out.extend_from_slice(words[(r >> 3) as usize % words.len()]);

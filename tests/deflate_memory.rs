@@ -9,6 +9,7 @@
 #![cfg(feature = "deflate")]
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use wsmachine::deflate::{Compressor, Decompressor, DeflateAgreement, DeflateConfig, Flush};
@@ -20,17 +21,31 @@ static CURRENT: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 
+thread_local! {
+    /// Only the test's own thread counts: the test harness allocates on
+    /// other threads while the test runs.
+    static MEASURING: Cell<bool> = const { Cell::new(false) };
+}
+
+fn measuring() -> bool {
+    MEASURING.try_with(Cell::get).unwrap_or(false)
+}
+
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let now = CURRENT.fetch_add(layout.size(), Relaxed) + layout.size();
-        PEAK.fetch_max(now, Relaxed);
-        ALLOCATIONS.fetch_add(1, Relaxed);
+        if measuring() {
+            let now = CURRENT.fetch_add(layout.size(), Relaxed) + layout.size();
+            PEAK.fetch_max(now, Relaxed);
+            ALLOCATIONS.fetch_add(1, Relaxed);
+        }
         // SAFETY: forwarded unchanged to the system allocator.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        CURRENT.fetch_sub(layout.size(), Relaxed);
+        if measuring() {
+            CURRENT.fetch_sub(layout.size(), Relaxed);
+        }
         // SAFETY: forwarded unchanged to the system allocator.
         unsafe { System.dealloc(ptr, layout) }
     }
@@ -126,6 +141,7 @@ fn decompressor_heap(no_takeover: bool, release: bool, wire: &[u8], out: &mut [u
 
 #[test]
 fn codec_heap_idle_mid_message_and_per_message_rfc7692_7_1() {
+    MEASURING.with(|m| m.set(true));
     let msg = text(256 * 1024);
     let mut out = vec![0u8; 16 * 1024];
     let kib = |b: usize| b as f64 / 1024.0;

@@ -52,7 +52,7 @@ fn utf8_every_split_of_every_multibyte_char_rfc6455_8_1() {
         }
         // Between ASCII, with the text also split inside the character (a
         // sample: every width's first and last values and every 97th).
-        if !matches!(c as u32, 0x80 | 0x7FF | 0x800 | 0xFFFF | 0x10000 | 0x10FFFF) && c as u32 % 97 != 0 {
+        if !matches!(c as u32, 0x80 | 0x7FF | 0x800 | 0xFFFF | 0x10000 | 0x10FFFF) && !(c as u32).is_multiple_of(97) {
             checked += 1;
             continue;
         }
@@ -247,6 +247,74 @@ proptest! {
                 prop_assert!(text.len() - e.valid_up_to() <= 3);
             }
             Err(_) => prop_assert_eq!(complete_prefix(&text), Err(Utf8Error)),
+        }
+    }
+}
+
+/// Long multibyte-heavy texts (several 64-byte SIMD blocks) with one flaw
+/// placed at positions around block edges.
+fn long_texts() -> Vec<Vec<u8>> {
+    let base = "ascii, é ü ß, € ☃ 中文字, 😀🎉, mixed: aé€😀 ".repeat(6).into_bytes();
+    let mut texts = vec![base.clone()];
+    for flaw in [&b"\xff"[..], b"\xc3\x28", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xe2\x82", b"\x80"] {
+        for at in [0, 1, 31, 63, 64, 65, 127, 128, 200] {
+            // Insert at a character boundary at or after `at`.
+            let at = (at..=base.len()).find(|&i| i == base.len() || (base[i] & 0xC0) != 0x80).unwrap();
+            let mut t = base[..at].to_vec();
+            t.extend_from_slice(flaw);
+            t.extend_from_slice(&base[at..]);
+            texts.push(t);
+        }
+    }
+    // Cut short at the end, inside a 4-byte character.
+    let mut cut = base.clone();
+    cut.extend_from_slice(&"😀".as_bytes()[..3]);
+    texts.push(cut);
+    texts
+}
+
+/// RFC 6455 §8.1: fed as two chunks split at every point, the validator
+/// fails exactly in the chunk holding the first impossible byte, carries
+/// exactly the unfinished tail `core` reports, and agrees with
+/// `core::str::from_utf8` on the whole (with or without the `simdutf8` feature).
+#[test]
+fn utf8_every_split_point_of_long_texts_matches_core_rfc6455_8_1() {
+    for text in long_texts() {
+        let bad = first_impossible(&text);
+        for split in 0..=text.len() {
+            let (a, b) = text.split_at(split);
+            let mut v = Utf8Validator::new();
+            let first = v.feed(a);
+            assert_eq!(first.is_err(), bad.is_some_and(|bad| bad < split), "split {split}");
+            if first.is_err() {
+                continue;
+            }
+            let tail = match core::str::from_utf8(a) {
+                Ok(_) => 0,
+                Err(e) => a.len() - e.valid_up_to(),
+            };
+            assert_eq!(v.carried(), &a[a.len() - tail..], "carry at split {split}");
+            let second = v.feed(b);
+            assert_eq!(second.is_err(), bad.is_some(), "split {split}");
+            if second.is_ok() {
+                assert_eq!(v.finish().is_ok(), core::str::from_utf8(&text).is_ok(), "split {split}");
+            }
+        }
+    }
+}
+
+/// `complete_prefix` equals the `core` definition on every prefix of the long texts.
+#[test]
+fn utf8_complete_prefix_every_prefix_matches_core_rfc6455_8_1() {
+    for text in long_texts() {
+        for end in 0..=text.len() {
+            let t = &text[..end];
+            let expected = match core::str::from_utf8(t) {
+                Ok(_) => Ok(t.len()),
+                Err(e) if e.error_len().is_none() => Ok(e.valid_up_to()),
+                Err(_) => Err(Utf8Error),
+            };
+            assert_eq!(complete_prefix(t), expected, "prefix of {end} bytes");
         }
     }
 }

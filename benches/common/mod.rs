@@ -67,3 +67,44 @@ impl tokio::io::AsyncWrite for AsyncMemStream {
         Poll::Ready(Ok(()))
     }
 }
+
+/// When this process started: estimates older than it are from an earlier run.
+static STARTED: std::sync::OnceLock<std::time::SystemTime> = std::sync::OnceLock::new();
+
+/// Call before the first benchmark so that [`print_ratios`] ignores older results.
+pub fn start_clock() {
+    STARTED.get_or_init(std::time::SystemTime::now);
+}
+
+/// Criterion's mean time per iteration (ns) for `group/function/parameter`,
+/// if it was measured by this process.
+pub fn mean_ns(group: &str, function: &str, parameter: &str) -> Option<f64> {
+    let exe = std::env::current_exe().ok()?;
+    // target/<profile>/deps/<bench>: criterion writes under target/criterion.
+    let target = exe.parent()?.parent()?.parent()?;
+    let path = target.join("criterion").join(group).join(function).join(parameter).join("new/estimates.json");
+    let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
+    if modified < *STARTED.get()? {
+        return None;
+    }
+    let json = std::fs::read_to_string(path).ok()?;
+    let mean = &json[json.find("\"mean\"")?..];
+    let value = &mean[mean.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
+    value[..value.find([',', '}'])?].trim().parse().ok()
+}
+
+/// Prints, for every parameter, each function's speed as a multiple of
+/// `baseline`'s (above 1 = faster), from this run's estimates.
+pub fn print_ratios(group: &str, baseline: &str, functions: &[&str], parameters: &[&str]) {
+    eprintln!("\n{group}: speed relative to {baseline} (same run; >1 is faster)");
+    for parameter in parameters {
+        let Some(base) = mean_ns(group, baseline, parameter) else { continue };
+        let mut line = format!("  {parameter:>8}:");
+        for function in functions {
+            if let Some(t) = mean_ns(group, function, parameter) {
+                line.push_str(&format!("  {function} {:.2}x", base / t));
+            }
+        }
+        eprintln!("{line}");
+    }
+}
