@@ -9,7 +9,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use wsmachine::utf8::complete_prefix;
-use wsmachine::Utf8Validator;
+use wsmachine::utf8::Utf8Validator;
 
 /// The index of the first byte after which `text` can never become valid,
 /// however it continues; `None` if every prefix may still be completed.
