@@ -14,8 +14,8 @@ if (!url) {
 const r = new Reporter();
 
 function open(protocols) {
-  // ws offers permessage-deflate by default, as browsers do; the server must
-  // decline it.
+  // ws offers permessage-deflate by default, as browsers do; the server
+  // accepts it, so the echoes run compressed.
   const ws = new WebSocket(url, protocols, { maxPayload: 4 << 20, handshakeTimeout: 15000 });
   const opened = new Promise((resolve, reject) => {
     ws.once('open', resolve);
@@ -44,6 +44,7 @@ async function main() {
     return;
   }
   r.report('subprotocol-chat', ws.protocol === 'chat' ? null : `server chose ${JSON.stringify(ws.protocol)}, expected "chat"`);
+  r.report('permessage-deflate-negotiated', ws.extensions.startsWith('permessage-deflate') ? null : `server answered extensions ${JSON.stringify(ws.extensions)}, expected permessage-deflate`);
   for (const [name, payload, isBinary] of messageCases()) {
     await r.run(name, () => echoCase(ws, inbox, [payload], isBinary));
   }

@@ -22,6 +22,8 @@ async function sessionMessages(ws, req) {
   const inbox = new Inbox(ws);
   r.report('subprotocol-chat', ws.protocol === 'chat' ? null
     : `client offered ${JSON.stringify(req.headers['sec-websocket-protocol'])}, negotiated ${JSON.stringify(ws.protocol)}`);
+  r.report('permessage-deflate-negotiated', ws.extensions.startsWith('permessage-deflate') ? null
+    : `client offered ${JSON.stringify(req.headers['sec-websocket-extensions'])}, agreed ${JSON.stringify(ws.extensions)}`);
   for (const [name, payload, isBinary] of messageCases()) {
     await r.run(name, () => echoCase(ws, inbox, [payload], isBinary));
   }
@@ -74,6 +76,8 @@ async function main() {
     host: '127.0.0.1',
     port: 0,
     maxPayload: 4 << 20,
+    // ws servers leave permessage-deflate off by default; browsers' servers turn it on.
+    perMessageDeflate: true,
     handleProtocols: (protocols) => (protocols.has('chat') ? 'chat' : false),
   });
   await new Promise((resolve) => wss.once('listening', resolve));

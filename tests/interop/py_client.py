@@ -60,13 +60,26 @@ async def subprotocol(url, offer, want):
     return None if got == want else f"offered {offer}, server chose {got!r}, expected {want!r}"
 
 
+async def uncompressed(url):
+    """Without an offer the server must not agree to compression (RFC 7692 §5)."""
+    async with connect(url, compression=None, open_timeout=TIMEOUT) as ws:
+        agreed = ws.response.headers.get("Sec-WebSocket-Extensions")
+        problem = await echo(ws, "plain text, no compression")
+    if agreed:
+        return f"server agreed to {agreed!r} without an offer"
+    return problem
+
+
 async def main(url: str) -> int:
-    # permessage-deflate stays offered (the library's default), as real
-    # clients do: the server must decline what it does not implement.
+    # permessage-deflate is offered (the library's default), as real clients
+    # do: the server accepts it, so every echo below runs compressed.
     async with connect(url, subprotocols=["chat"], max_size=4 << 20,
                        open_timeout=TIMEOUT, close_timeout=TIMEOUT, ping_interval=None) as ws:
         report("subprotocol-chat", None if ws.subprotocol == "chat"
                else f"server chose {ws.subprotocol!r}, expected 'chat'")
+        agreed = ws.response.headers.get("Sec-WebSocket-Extensions") or ""
+        report("permessage-deflate-negotiated", None if agreed.startswith("permessage-deflate")
+               else f"server answered extensions {agreed!r}, expected permessage-deflate")
         for name, payload in message_cases():
             await case(name, echo(ws, payload))
         for name, fragments in FRAGMENTED:
@@ -84,6 +97,7 @@ async def main(url: str) -> int:
         await case("close-4000-bye", close())
     await case("subprotocol-first-offered", subprotocol(url, ["x-unknown", "superchat", "chat"], "superchat"))
     await case("subprotocol-none", subprotocol(url, None, None))
+    await case("uncompressed-when-not-offered", uncompressed(url))
     return 1 if failures else 0
 
 

@@ -77,6 +77,9 @@ async def close_and_check(ws, code, reason):
 async def session_messages(ws):
     report("subprotocol-chat", None if ws.subprotocol == "chat"
            else f"client offered {ws.request.headers.get('Sec-WebSocket-Protocol')!r}, negotiated {ws.subprotocol!r}")
+    agreed = ws.response.headers.get("Sec-WebSocket-Extensions") or ""
+    report("permessage-deflate-negotiated", None if agreed.startswith("permessage-deflate")
+           else f"client offered {ws.request.headers.get('Sec-WebSocket-Extensions')!r}, agreed {agreed!r}")
     for name, payload in message_cases():
         await case(name, echo(ws, payload))
     for name, fragments in FRAGMENTED:
