@@ -61,7 +61,9 @@ fn client_receives_close_echoes_masked_and_waits_for_the_server_to_close_rfc6455
 }
 
 #[test]
-fn client_closure_with_timeout_abort_rfc6455_7_1_1() {
+// The close-handshake timeout itself is the Timer's (tests/timer.rs); here
+// the caller's abort, as on that timeout, after the handshake completed.
+fn client_abort_after_the_closing_handshake_keeps_the_clean_closure_rfc6455_7_1_1() {
     let mut conn = client();
     let mut out = [0u8; 131];
     conn.close(CloseCode::NORMAL, "", &mut out).unwrap();
