@@ -35,7 +35,8 @@ fuzz_target!(|case: Case<'_>| {
     }
     input.extend_from_slice(case.bytes);
     let mask = case.mask;
-    let mut endpoint = ClientEndpoint::new(request, Config { max_message_size: 1 << 16, ..Config::default() }, move || mask);
+    let mut endpoint =
+        ClientEndpoint::new(request, Config { max_message_size: 1 << 16, ..Config::default() }, move || mask);
     let (mut pending, mut out) = (Vec::new(), Vec::new());
     endpoint.poll_transmit_vec(&mut out);
     assert!(out.starts_with(b"GET "), "the request head goes first");
