@@ -43,19 +43,20 @@ done
 cargo +nightly fuzz build $([ $# -eq 1 ] && echo "$1")
 
 if [ "$mode" = cmin ]; then
-  # Merge the committed corpus and the working corpus into the smallest set
-  # with the same coverage; the hand-written seed-* inputs always stay.
+  # Merge the committed corpus and the working corpus into a small set with
+  # the same features (a set cover: far fewer files than -merge=1); the
+  # hand-written seed-* inputs always stay.
   for t in $targets; do
     mkdir -p "corpus/$t" "target/corpus/$t"
     fresh=$(mktemp -d)
     cp corpus/"$t"/seed-* "$fresh"/ 2>/dev/null || true
-    cargo +nightly fuzz run "$t" "$fresh" "corpus/$t" "target/corpus/$t" -- -merge=1 2>&1 | grep -E '^MERGE-OUTER: [0-9]+ new files' || true
+    cargo +nightly fuzz run "$t" "$fresh" "corpus/$t" "target/corpus/$t" -- -set_cover_merge=1 2>&1 | grep -E '^MERGE-OUTER: [0-9]+ new files' || true
     find "corpus/$t" -type f ! -name 'seed-*' -delete
     find "$fresh" -type f ! -name 'seed-*' -exec cp {} "corpus/$t"/ \;
     rm -rf "$fresh"
-    echo "corpus/$t: $(ls "corpus/$t" | wc -l) files, $(du -sk "corpus/$t" | cut -f1) KiB"
+    echo "corpus/$t: $(ls "corpus/$t" | wc -l) files, $(du -sb "corpus/$t" | cut -f1) bytes"
   done
-  echo "committed corpora: $(du -sk corpus | cut -f1) KiB in all"
+  echo "committed corpora: $(find corpus -type f | wc -l) files, $(du -sb corpus | cut -f1) bytes in all"
   exit 0
 fi
 
