@@ -121,7 +121,7 @@
 //! up to 125 bytes each, the peer's 123-byte Close reason, the deadlines); a
 //! test pins it below 800. Nothing is on the heap.
 #![no_std]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 

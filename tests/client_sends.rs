@@ -3,7 +3,7 @@
 //! expected bytes are masked here by hand with the keys of [`TestMask`].
 mod common;
 use common::*;
-use wsmachine::{CloseCode, Config, Connection, MessageKind, UsageError};
+use wsmachine::{CloseCode, Config, Connection, MaskSource, MessageKind, UsageError};
 
 use MessageKind::{Binary, Text};
 
@@ -24,7 +24,14 @@ fn client_sends_rfc_example_masked_hello_rfc6455_5_7() {
 
 #[test]
 fn client_sends_every_frame_with_a_fresh_key_from_the_source_rfc6455_5_3() {
-    let mut conn = client();
+    // The source hands out TestMask's keys and records each one it gave.
+    let produced = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let (record, mut source) = (produced.clone(), TestMask::new());
+    let mut conn = Connection::client(Config::default(), move || {
+        let key = source.next_mask();
+        record.borrow_mut().push(key);
+        key
+    });
     let mut out = vec![0u8; 1024];
     let mut n = conn.send_text("one", &mut out).unwrap();
     n += conn.send_binary(&[1, 2, 3, 4, 5], &mut out[n..]).unwrap();
@@ -39,10 +46,19 @@ fn client_sends_every_frame_with_a_fresh_key_from_the_source_rfc6455_5_3() {
         frame(FIN | CLOSE, b"\x03\xe8x", Some(TestMask::key(4))),
     ]);
     assert_eq!(&out[..n], &want[..]);
-    let keys: Vec<[u8; 4]> = (0..5).map(TestMask::key).collect();
-    for i in 0..5 {
+    // The key each frame carries on the wire (RFC 6455 §5.2: these short
+    // frames have two header bytes, then the 4-byte key, then the payload).
+    let mut on_wire = Vec::new();
+    let mut rest = &out[..n];
+    while !rest.is_empty() {
+        assert_eq!(rest[1] & 0x80, 0x80, "every client frame is masked");
+        on_wire.push([rest[2], rest[3], rest[4], rest[5]]);
+        rest = &rest[6 + usize::from(rest[1] & 0x7f)..];
+    }
+    assert_eq!(on_wire, *produced.borrow(), "each frame carries the next key the source produced");
+    for i in 0..on_wire.len() {
         for j in 0..i {
-            assert_ne!(keys[i], keys[j], "the test's keys differ, so a reused key would show");
+            assert_ne!(on_wire[i], on_wire[j], "frames {j} and {i} carry the same key on the wire");
         }
     }
 }

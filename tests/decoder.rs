@@ -5,7 +5,7 @@
 mod frames_common;
 use frames_common as common;
 
-use common::{feed, masked, wire_frame, Frame};
+use common::{feed, wire_frame, Frame};
 use wsmachine::{
     decode::Decoded, decode::FrameDecoder, decode::RawOutput, frame::HeaderRules, frame::Opcode, ProtocolError, Role,
 };
@@ -330,14 +330,14 @@ fn decoder_state_queries_rfc6455_5_2() {
     dec.set_rules(HeaderRules::new(Role::Server, 5));
     let mut again = wire.clone();
     assert_eq!(dec.decode(&mut again).map(|d| d.consumed), Err(ProtocolError::FrameTooLarge));
-    // A masked payload checked against the independent masking helper.
-    assert_eq!(masked(&masked(&plain, KEY), KEY), plain);
+    // The payload went over the wire masked (RFC 6455 §5.3: octet i XOR
+    // key[i mod 4], after the 2 + 4 header bytes), so the plain chunks above
+    // were unmasked by the decoder, not passed through.
+    let on_wire: Vec<u8> = plain.iter().zip(KEY.iter().cycle()).map(|(p, k)| p ^ k).collect();
+    assert_eq!(&wire[6..], &on_wire[..]);
+    assert_ne!(&wire[6..], &plain[..]);
 }
 
-/// `unread` gives back the tail of a chunk already unmasked in place: decoded
-/// again from the same (unmasked) bytes, it comes out right, not unmasked
-/// twice; also when the chunk had ended the frame (RFC 7692 §7.2.2 needs it
-/// when a decompressor's output fills up mid-chunk).
 #[test]
 fn unread_rewinds_without_unmasking_twice_rfc6455_5_3() {
     let plain: Vec<u8> = (0..40u8).collect();

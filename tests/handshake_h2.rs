@@ -49,8 +49,10 @@ fn h2_accepts_extended_connect_rfc8441_4() {
 }
 
 #[test]
-fn h2_accepts_minimal_request_without_key_rfc9220_3() {
+fn h2_accepts_minimal_request_without_key_rfc8441_5() {
+    // RFC 8441 §5: no Sec-WebSocket-Key in the request, no -Accept in the answer.
     let fields = &valid()[..6];
+    assert!(fields.iter().all(|h| !h.name.eq_ignore_ascii_case("sec-websocket-key")));
     let req = ExtendedConnect::check(fields).unwrap();
     assert_eq!(req.protocols().count(), 0);
     assert_eq!(h2::response(&Accept::default()).headers(), [Header::new(":status", b"200")]);
