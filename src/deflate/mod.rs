@@ -130,19 +130,26 @@ pub struct DeflateConfig {
     pub mem_level: u8,
 }
 
+impl DeflateConfig {
+    /// The defaults: windows of 15 bits both ways, context takeover kept,
+    /// `server_no_context_takeover` accepted, everything compressed, zlib
+    /// level 6 and memory level 8 (usable in `const` and `static` items).
+    pub const DEFAULT: Self = Self {
+        send_max_window_bits: 15,
+        receive_max_window_bits: 15,
+        send_no_context_takeover: false,
+        receive_no_context_takeover: false,
+        accept_no_context_takeover: true,
+        threshold: 0,
+        release_between_messages: false,
+        level: 6,
+        mem_level: 8,
+    };
+}
+
 impl Default for DeflateConfig {
     fn default() -> Self {
-        Self {
-            send_max_window_bits: 15,
-            receive_max_window_bits: 15,
-            send_no_context_takeover: false,
-            receive_no_context_takeover: false,
-            accept_no_context_takeover: true,
-            threshold: 0,
-            release_between_messages: false,
-            level: 6,
-            mem_level: 8,
-        }
+        Self::DEFAULT
     }
 }
 

@@ -273,22 +273,7 @@ mod tests {
         config.check_response(offers(response))
     }
 
-    const DEFAULT: DeflateConfig = DeflateConfig {
-        send_max_window_bits: 15,
-        receive_max_window_bits: 15,
-        send_no_context_takeover: false,
-        receive_no_context_takeover: false,
-        accept_no_context_takeover: true,
-        threshold: 0,
-        release_between_messages: false,
-        level: 6,
-        mem_level: 8,
-    };
-
-    #[test]
-    fn default_const_matches_default() {
-        assert_eq!(DEFAULT, DeflateConfig::default());
-    }
+    const DEFAULT: DeflateConfig = DeflateConfig::DEFAULT;
 
     // --- server side ---
 
