@@ -15,13 +15,13 @@ cargo test --no-default-features
 if [ "${WSM_SKIP_SUITES:-0}" != 1 ] && [ -f examples/echo_server.rs ] && [ -f examples/echo_client.rs ]; then
   if [ -x tests/autobahn/run.sh ] || [ -f tests/autobahn/run.sh ]; then
     echo "== Autobahn TestSuite (kosoku), both modes"
-    cargo build --release --features deflate --example echo_server --example echo_client
+    cargo build --release --features deflate,getrandom --example echo_server --example echo_client
     ECHO_SERVER=target/release/examples/echo_server ECHO_CLIENT=target/release/examples/echo_client \
       bash tests/autobahn/run.sh
   fi
   if [ -f tests/interop/run.sh ]; then
     echo "== interop with real peers"
-    cargo build --release --features deflate --example echo_server --example echo_client
+    cargo build --release --features deflate,getrandom --example echo_server --example echo_client
     ECHO_SERVER=target/release/examples/echo_server ECHO_CLIENT=target/release/examples/echo_client \
       bash tests/interop/run.sh
   fi
