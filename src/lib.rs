@@ -142,6 +142,8 @@ pub mod endpoint;
 pub mod error;
 pub mod frame;
 pub mod handshake;
+#[cfg(any(feature = "blocking", feature = "tokio"))]
+pub mod io;
 #[allow(unsafe_code)]
 pub mod mask;
 #[cfg(feature = "alloc")]
