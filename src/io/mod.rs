@@ -329,7 +329,7 @@ pub(crate) fn with_deflate<M: crate::MaskSource>(
 
 /// The `Sec-WebSocket-Extensions` offer for `options`, and what it offers.
 #[cfg(feature = "deflate")]
-#[cfg_attr(not(any(feature = "getrandom", feature = "tokio")), allow(dead_code))]
+#[cfg_attr(not(feature = "getrandom"), allow(dead_code))]
 pub(crate) fn deflate_offer<'o>(options: &ClientOptions<'_>, out: &'o mut [u8; 128]) -> (Option<&'o str>, Offered) {
     let Some(config) = options.deflate else { return (None, None) };
     let Ok(n) = config.offer(out) else { return (None, None) };
@@ -341,7 +341,7 @@ pub(crate) fn deflate_offer<'o>(options: &ClientOptions<'_>, out: &'o mut [u8; 1
 
 /// Without the `deflate` feature nothing is offered.
 #[cfg(not(feature = "deflate"))]
-#[cfg_attr(not(any(feature = "getrandom", feature = "tokio")), allow(dead_code))]
+#[cfg_attr(not(feature = "getrandom"), allow(dead_code))]
 pub(crate) fn deflate_offer<'o>(_: &ClientOptions<'_>, _: &'o mut [u8; 128]) -> (Option<&'o str>, Offered) {
     (None, None)
 }
