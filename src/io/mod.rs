@@ -1,7 +1,7 @@
 //! Ready-made I/O layers over the endpoints (features `blocking`, `tokio`).
 //!
 //! They are thin: the opening handshake is [`ServerEndpoint`] /
-//! [`ClientEndpoint`], the protocol is [`Connection`](crate::Connection);
+//! [`ClientEndpoint`](crate::ClientEndpoint), the protocol is [`Connection`](crate::Connection);
 //! a layer only moves bytes between them and a stream, follows the run-loop
 //! contract of the [crate docs](crate), runs the connection's deadlines on a
 //! clock, and assembles whole messages.
@@ -72,6 +72,8 @@ pub struct AcceptPolicy<'a> {
     pub deflate: Option<DeflateConfig>,
 }
 
+// Derivable only without `deflate`, whose default is on.
+#[allow(clippy::derivable_impls)]
 impl Default for AcceptPolicy<'_> {
     fn default() -> Self {
         Self {
@@ -111,6 +113,8 @@ pub struct ClientOptions<'a> {
     pub deflate: Option<DeflateConfig>,
 }
 
+// Derivable only without `deflate`, whose default is on.
+#[allow(clippy::derivable_impls)]
 impl Default for ClientOptions<'_> {
     fn default() -> Self {
         Self {
