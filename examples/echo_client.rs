@@ -1,21 +1,23 @@
 //! An echo client on blocking `std::net`.
 //!
 //! ```sh
-//! cargo run --example echo_client -- ws://127.0.0.1:9001/ [--protocol NAME]...   # echo until the peer closes
-//! cargo run --example echo_client -- ws://127.0.0.1:9001/ --send "hello"         # send one message, print the reply
+//! cargo run --features getrandom --example echo_client -- ws://127.0.0.1:9001/ [--protocol NAME]...   # echo until the peer closes
+//! cargo run --features getrandom --example echo_client -- ws://127.0.0.1:9001/ --send "hello"         # send one message, print the reply
 //! ```
 //! Exits 0 after a completed close handshake, non-zero with a one-line reason otherwise.
 //! Built with the `deflate` feature it offers permessage-deflate (RFC 7692)
 //! unless `--no-deflate` is given.
-//! The handshake key and every mask key come from the OS random source.
-use std::fs::File;
-use std::io::{self, Read, Write};
+//! The handshake key and every mask key come from the OS random source
+//! (`wsmachine::random`, feature `getrandom`).
+use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::process::exit;
 use std::time::Duration;
 
 use wsmachine::handshake::client::{ClientRequest, Response};
 use wsmachine::handshake::{Status, EMPTY_HEADER};
+use wsmachine::random::{handshake_key, OsRandom};
+use wsmachine::url::WsUrl;
 use wsmachine::{CloseCode, Config, Connection, Event, Message, MessageAssembler, Termination};
 
 fn main() {
@@ -48,61 +50,20 @@ fn usage() -> ! {
     exit(2);
 }
 
-/// `ws://host[:port][/path?query]` split into host, port and path.
-fn parse_url(url: &str) -> Result<(&str, u16, &str), String> {
-    let rest = url.strip_prefix("ws://").ok_or_else(|| format!("not a ws:// URL: {url}"))?;
-    let (authority, path) = rest.find(['/', '?']).map_or((rest, "/"), |i| (&rest[..i], &rest[i..]));
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => {
-            (h, p.parse().map_err(|_| format!("bad port in {url}"))?)
-        }
-        _ => (authority, 80),
-    };
-    Ok((host.trim_start_matches('[').trim_end_matches(']'), port, path))
-}
-
-/// Random bytes from the OS, read in batches.
-struct OsRandom {
-    file: File,
-    buf: [u8; 4096],
-    pos: usize,
-}
-
-impl OsRandom {
-    fn new() -> io::Result<Self> {
-        Ok(Self { file: File::open("/dev/urandom")?, buf: [0; 4096], pos: 4096 })
-    }
-
-    fn fill(&mut self, out: &mut [u8]) {
-        for b in out {
-            if self.pos == self.buf.len() {
-                if let Err(e) = self.file.read_exact(&mut self.buf) {
-                    eprintln!("echo_client: the OS random source failed: {e}");
-                    exit(1);
-                }
-                self.pos = 0;
-            }
-            *b = self.buf[self.pos];
-            self.pos += 1;
-        }
-    }
-}
-
 fn run(url: &str, protocols: &[String], send: Option<&str>, deflate: bool) -> Result<(), String> {
-    let (host, port, path) = parse_url(url)?;
+    let url = WsUrl::parse(url).map_err(|e| format!("{e}: {url}"))?;
+    let (host, port) = url.socket_addr();
     let mut stream = TcpStream::connect((host, port)).map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
     stream.set_nodelay(true).map_err(|e| e.to_string())?;
-    let mut random = OsRandom::new().map_err(|e| format!("no OS random source: {e}"))?;
-    let mut key = [0u8; 16];
-    random.fill(&mut key);
+    let mask = OsRandom::new().map_err(|e| e.to_string())?;
+    let key = handshake_key().map_err(|e| e.to_string())?;
 
     let offered: Vec<&str> = protocols.iter().map(String::as_str).collect();
     let mut offer = [0u8; 128];
     let request = ClientRequest {
-        port: (port != 80).then_some(port),
         protocols: &offered,
         extensions: if deflate { deflate_offer(&mut offer) } else { None },
-        ..ClientRequest::new(host, path, key)
+        ..url.request(key)
     };
     let mut tx = Vec::new();
     request.write_vec(&mut tx);
@@ -133,11 +94,6 @@ fn run(url: &str, protocols: &[String], send: Option<&str>, deflate: bool) -> Re
     rx.copy_within(used..len, 0);
     len -= used;
 
-    let mask = move || {
-        let mut k = [0u8; 4];
-        random.fill(&mut k);
-        k
-    };
     let conn = Connection::client(Config::default(), mask);
     let mut conn = with_deflate(conn, agreement);
     let mut messages = MessageAssembler::new();

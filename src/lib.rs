@@ -8,7 +8,10 @@
 //! The core is `#![no_std]` and needs no allocator. Features:
 //! - `alloc`: conveniences that append to a `Vec<u8>` or return owned values;
 //! - `std` (default, implies `alloc`): run-time CPU feature detection for the
-//!   fast masking path.
+//!   fast masking path, and [`url`] (`ws://` URLs to client requests);
+//! - `getrandom`: [`random`], handshake keys and mask keys from the OS;
+//! - `blocking`: [`io::blocking`], a ready-made layer over `std::io::Read + Write`;
+//! - `tokio`: [`io::tokio`], a ready-made layer over tokio's `AsyncRead + AsyncWrite`.
 //!
 //! ## What a first user needs
 //! - [`ServerEndpoint`] / [`ClientEndpoint`]: one object from the first byte
@@ -139,11 +142,17 @@ pub mod endpoint;
 pub mod error;
 pub mod frame;
 pub mod handshake;
+#[cfg(any(feature = "blocking", feature = "tokio"))]
+pub mod io;
 #[allow(unsafe_code)]
 pub mod mask;
 #[cfg(feature = "alloc")]
 pub mod message;
+#[cfg(feature = "getrandom")]
+pub mod random;
 pub mod text;
+#[cfg(feature = "std")]
+pub mod url;
 pub mod utf8;
 
 #[cfg(feature = "alloc")]

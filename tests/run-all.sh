@@ -19,7 +19,7 @@ fi
 for f in examples/echo_server.rs examples/echo_client.rs tests/autobahn/run.sh tests/interop/run.sh; do
   [ -f "$f" ] || { echo "run-all: $f is missing, the conformance and interop suites cannot run" >&2; exit 1; }
 done
-cargo build --release --features deflate --example echo_server --example echo_client
+cargo build --release --features deflate,getrandom --example echo_server --example echo_client
 export ECHO_SERVER=target/release/examples/echo_server ECHO_CLIENT=target/release/examples/echo_client
 echo "== Autobahn TestSuite (kosoku), both modes"
 bash tests/autobahn/run.sh

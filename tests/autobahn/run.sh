@@ -9,7 +9,7 @@
 #
 # Environment (all optional):
 #   ECHO_SERVER, ECHO_CLIENT  binaries under test; when neither is set the
-#                             examples are built with `cargo build --release --features deflate`
+#                             examples are built with `cargo build --release --features deflate,getrandom`
 #   AUTOBAHN_VENV             venv for kosoku (default target/autobahn-venv)
 #   AUTOBAHN_OUT              report root (default target/autobahn/reports)
 #   AUTOBAHN_EXPECTED         expected file (default tests/autobahn/expected-results.json)
@@ -34,7 +34,7 @@ log() { printf '[autobahn %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 # --- binaries under test -----------------------------------------------------
 if [[ -z "${ECHO_SERVER:-}" && -z "${ECHO_CLIENT:-}" ]]; then
     log "building examples (release)"
-    timeout 1800 cargo build --release --features deflate --example echo_server --example echo_client
+    timeout 1800 cargo build --release --features deflate,getrandom --example echo_server --example echo_client
 fi
 ECHO_SERVER=${ECHO_SERVER:-target/release/examples/echo_server}
 ECHO_CLIENT=${ECHO_CLIENT:-target/release/examples/echo_client}

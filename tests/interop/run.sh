@@ -13,7 +13,7 @@
 #
 # Environment (all optional):
 #   ECHO_SERVER, ECHO_CLIENT  binaries under test; when neither is set the
-#                             examples are built with `cargo build --release --features deflate`
+#                             examples are built with `cargo build --release --features deflate,getrandom`
 #   INTEROP_VENV              venv for the Python peer (default target/interop-venv)
 #   INTEROP_SKIP_CHROMIUM=1   leave out the browser step
 #   CHROMIUM                  browser binary (default /usr/bin/chromium)
@@ -37,7 +37,7 @@ log() { printf '[interop %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 # --- binaries under test -----------------------------------------------------
 if [[ -z "${ECHO_SERVER:-}" && -z "${ECHO_CLIENT:-}" ]]; then
     log "building examples (release)"
-    timeout 1800 cargo build --release --features deflate --example echo_server --example echo_client
+    timeout 1800 cargo build --release --features deflate,getrandom --example echo_server --example echo_client
 fi
 ECHO_SERVER=${ECHO_SERVER:-target/release/examples/echo_server}
 ECHO_CLIENT=${ECHO_CLIENT:-target/release/examples/echo_client}
