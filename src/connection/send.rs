@@ -3,7 +3,7 @@
 
 use crate::close::{CloseCode, CloseFrame};
 use crate::error::{BufferTooSmall, UsageError};
-use crate::frame::{FrameHeader, Opcode, Role, MAX_CONTROL_FRAME_LEN, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
+use crate::frame::{FrameHeader, Opcode, Role, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
 use crate::mask::{apply_mask, copy_masked, MaskSource};
 use crate::utf8::Utf8Validator;
 
@@ -45,7 +45,7 @@ impl<M: MaskSource> Connection<M> {
     /// Writes the next frame the protocol obliges (a Pong, a keep-alive
     /// Ping, a Close echo or the Close after a failure) into `out`. Returns
     /// `Ok(None)` when nothing is waiting, or [`BufferTooSmall`] with the
-    /// exact size of that frame (at most [`MAX_CONTROL_FRAME_LEN`]). Call
+    /// exact size of that frame (at most [`MAX_CONTROL_FRAME_LEN`](crate::frame::MAX_CONTROL_FRAME_LEN)). Call
     /// it until it returns `None` after every call that may have changed
     /// the connection.
     pub fn poll_transmit(&mut self, out: &mut [u8]) -> Result<Option<usize>, BufferTooSmall> {
@@ -512,14 +512,14 @@ impl<M: MaskSource> Connection<M> {
         reason: &str,
         out: &mut alloc::vec::Vec<u8>,
     ) -> Result<usize, UsageError> {
-        append(out, MAX_CONTROL_FRAME_LEN, |buf| self.close(code, reason, buf))
+        append(out, crate::frame::MAX_CONTROL_FRAME_LEN, |buf| self.close(code, reason, buf))
     }
 
     /// Drains every obliged reply ([`poll_transmit`](Self::poll_transmit)) into a `Vec`.
     pub fn poll_transmit_vec(&mut self, out: &mut alloc::vec::Vec<u8>) -> usize {
         let mut total = 0;
         while self.wants_transmit() {
-            match append(out, MAX_CONTROL_FRAME_LEN, |buf| Ok(self.poll_transmit(buf)?.unwrap_or(0))) {
+            match append(out, crate::frame::MAX_CONTROL_FRAME_LEN, |buf| Ok(self.poll_transmit(buf)?.unwrap_or(0))) {
                 Ok(0) | Err(_) => break,
                 Ok(n) => total += n,
             }
