@@ -44,8 +44,10 @@
 //! `handle_data` follows the connection's rule: it reports how many bytes it
 //! consumed, and the caller passes the unconsumed rest (plus newly read
 //! bytes) to the next call. While the head is incomplete it consumes
-//! nothing, so the caller's buffer accumulates the head (make it at least
-//! [`Limits::max_head_len`] long). When the head completes, `consumed` stops
+//! nothing, so the caller's buffer accumulates the head: make it at least
+//! [`Limits::max_head_len`] long, or, with a fixed buffer, set
+//! `max_head_len` to its length ([`ServerEndpoint::with_limits`]) so that a
+//! head that cannot fit fails at once (431) instead of waiting for room. When the head completes, `consumed` stops
 //! at its end: frames that arrived right behind it are the connection's and
 //! go to the next call (for a [`ServerEvent::NotUpgrade`], they are the
 //! request body, if any).
@@ -141,6 +143,15 @@ impl Held {
 
     fn value<'h>(&self, head: &'h [u8], field: Option<u8>) -> Option<&'h [u8]> {
         self.fields(head).get(usize::from(field?)).map(|(_, value)| value)
+    }
+}
+
+/// `usize::min` for `const fn`s.
+const fn min(a: usize, b: usize) -> usize {
+    if a < b {
+        a
+    } else {
+        b
     }
 }
 
@@ -424,17 +435,25 @@ pub struct ServerEndpoint {
 }
 
 impl ServerEndpoint {
-    /// A server endpoint with the default head [`Limits`].
-    pub fn new(config: Config) -> Self {
-        Self::with_limits(config, Limits::default())
+    /// A server endpoint with the default head [`Limits`] (a `const fn`:
+    /// an endpoint can live in a `static`).
+    pub const fn new(config: Config) -> Self {
+        Self::with_limits(config, Limits::DEFAULT)
     }
 
     /// A server endpoint with the given head limits (`max_headers` capped
     /// at [`MAX_HEADERS`], `max_head_len` at 64 KiB).
-    pub fn with_limits(config: Config, limits: Limits) -> Self {
+    ///
+    /// With a fixed receive buffer, set `max_head_len` to its length: a
+    /// request head that cannot fit is then answered with 431 as soon as
+    /// the full buffer holds no end of head
+    /// ([`ServerEvent::HandshakeFailed`] with
+    /// [`HandshakeError::HeadTooLarge`]), instead of waiting for room the
+    /// buffer will never have.
+    pub const fn with_limits(config: Config, limits: Limits) -> Self {
         let limits = Limits {
-            max_headers: limits.max_headers.min(MAX_HEADERS),
-            max_head_len: limits.max_head_len.min(usize::from(u16::MAX)),
+            max_headers: min(limits.max_headers, MAX_HEADERS),
+            max_head_len: min(limits.max_head_len, u16::MAX as usize),
         };
         Self { state: ServerState::Reading(ServerHandshake::new(limits)), config, handshake_deadline: Deadline::new() }
     }
@@ -800,7 +819,9 @@ pub enum ClientEvent<'b, 'c, 'r> {
 #[derive(Clone, Debug)]
 enum ClientState<'r, M> {
     /// Writing the request (until `sent`) and reading the response head.
-    Handshake { request: ClientRequest<'r>, handshake: ClientHandshake<'r>, sent: bool, mask: M },
+    /// The response checker is made at the first input (it computes the
+    /// expected `Sec-WebSocket-Accept`, which a `const fn` cannot).
+    Handshake { request: ClientRequest<'r>, handshake: Option<ClientHandshake<'r>>, sent: bool, mask: M },
     /// Rejected, failed, or the transport ended before the upgrade.
     Ended,
     /// The upgrade is done.
@@ -843,13 +864,14 @@ pub struct ClientEndpoint<'r, M> {
 impl<'r, M: MaskSource> ClientEndpoint<'r, M> {
     /// A client endpoint for `request` (which carries the caller's 16 key
     /// bytes); `mask` supplies a fresh key for every frame once open. Its
-    /// `limits.max_headers` is capped at [`MAX_HEADERS`].
-    pub fn new(request: ClientRequest<'r>, config: Config, mask: M) -> Self {
-        let limits = Limits { max_headers: request.limits.max_headers.min(MAX_HEADERS), ..request.limits };
+    /// `limits.max_headers` is capped at [`MAX_HEADERS`]. A `const fn`: an
+    /// endpoint can live in a `static` (with a named mask type, e.g. a
+    /// `fn() -> [u8; 4]` or your generator's type).
+    pub const fn new(request: ClientRequest<'r>, config: Config, mask: M) -> Self {
+        let limits = Limits { max_headers: min(request.limits.max_headers, MAX_HEADERS), ..request.limits };
         let request = ClientRequest { limits, ..request };
-        let handshake = request.handshake();
         Self {
-            state: ClientState::Handshake { request, handshake, sent: false, mask },
+            state: ClientState::Handshake { request, handshake: None, sent: false, mask },
             config,
             handshake_deadline: Deadline::new(),
         }
@@ -886,6 +908,7 @@ impl<'r, M: MaskSource> ClientEndpoint<'r, M> {
         let ClientState::Handshake { request, handshake, .. } = &mut self.state else {
             return Handled { consumed: buf.len(), event: None };
         };
+        let handshake = handshake.get_or_insert_with(|| request.handshake());
         let max_head_len = handshake.limits().max_head_len;
         let mut headers = [EMPTY_HEADER; MAX_HEADERS];
         let (accepted, view, consumed) = match handshake.parse_checked(buf, &mut headers) {

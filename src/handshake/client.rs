@@ -55,8 +55,9 @@ pub struct ClientRequest<'c> {
 }
 
 impl<'c> ClientRequest<'c> {
-    /// A request for `ws://host/path` with the caller's 16 random key bytes.
-    pub fn new(host: &'c str, path: &'c str, key: [u8; 16]) -> Self {
+    /// A request for `ws://host/path` with the caller's 16 random key bytes
+    /// (a `const fn`: a request can be built in a `static`).
+    pub const fn new(host: &'c str, path: &'c str, key: [u8; 16]) -> Self {
         Self {
             host,
             port: None,
@@ -66,7 +67,7 @@ impl<'c> ClientRequest<'c> {
             protocols: &[],
             extensions: None,
             headers: &[],
-            limits: Limits::default(),
+            limits: Limits::DEFAULT,
         }
     }
 

@@ -54,9 +54,15 @@ impl Default for HeadParser {
     }
 }
 
+impl Limits {
+    /// The defaults: [`DEFAULT_MAX_HEAD_LEN`] and [`DEFAULT_MAX_HEADERS`]
+    /// (usable in `const` and `static` items, e.g. `..Limits::DEFAULT`).
+    pub const DEFAULT: Self = Self { max_head_len: DEFAULT_MAX_HEAD_LEN, max_headers: DEFAULT_MAX_HEADERS };
+}
+
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_head_len: DEFAULT_MAX_HEAD_LEN, max_headers: DEFAULT_MAX_HEADERS }
+        Self::DEFAULT
     }
 }
 
