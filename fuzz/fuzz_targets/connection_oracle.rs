@@ -83,7 +83,7 @@ pub fn run(role: Role, case: Case) {
         if let Some(event) = conn.handle_eof() {
             check_event(&config, &mut state, &event);
         }
-        assert!(conn.state() != wsmachine::State::Closed);
+        assert!(conn.state() == wsmachine::State::Closed);
         assert!(conn.transport_should_close());
         drain(&mut conn, &mut sent);
     }
@@ -101,7 +101,7 @@ pub fn run(role: Role, case: Case) {
         assert!(conn.transport_should_close());
     }
     if state.closed {
-        assert!(conn.state() != wsmachine::State::Closed);
+        assert!(conn.state() == wsmachine::State::Closed);
     }
 }
 
